@@ -1,0 +1,80 @@
+"""A comprobante's amounts, computed the way TusFacturas and AFIP do.
+
+Rules (tusfacturas-api.md §9.3, afip-rules.md §5.2):
+- line net = cantidad × precio_unitario × (1 − bonificación / 100), kept exact;
+- net per alícuota = Σ line nets of that alícuota, rounded once to the cent (round half even);
+- IVA per alícuota = round_half_even(net × rate / 100, 2), on the rounded net;
+- total = Σ nets (gravado, 0 %, exento, no gravado) + Σ IVA.
+For letters C and E prices are final and carry no IVA: the total is the rounded sum of line nets.
+Everything is `Decimal`; no float ever touches money.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from importer.catalogs import ALICUOTA_TASA, ALICUOTAS_GRAVADAS
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+
+def round_cents(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_EVEN)
+
+
+def line_net(cantidad: Decimal, precio_unitario: Decimal, bonificacion_porcentaje: Decimal) -> Decimal:
+    """Exact (unrounded) net amount of one line."""
+    return cantidad * precio_unitario * (Decimal(100) - bonificacion_porcentaje) / Decimal(100)
+
+
+@dataclass(frozen=True)
+class Totales:
+    """Rounded amounts of one comprobante, in its own currency."""
+
+    neto: dict[str, Decimal] = field(default_factory=dict)  # per gravada alícuota (27, 21, 10.5)
+    iva: dict[str, Decimal] = field(default_factory=dict)  # per gravada alícuota
+    neto_cero: Decimal = ZERO  # alícuota 0 %
+    exento: Decimal = ZERO
+    no_gravado: Decimal = ZERO
+    total: Decimal = ZERO
+
+    @property
+    def neto_gravado(self) -> Decimal:
+        return sum(self.neto.values(), ZERO) + self.neto_cero
+
+    @property
+    def iva_total(self) -> Decimal:
+        return sum(self.iva.values(), ZERO)
+
+
+def compute_totals(lines: Iterable[tuple[Decimal, Decimal, str, Decimal]], letra: str) -> Totales:
+    """Totals from `(cantidad, precio_unitario, alicuota_code, bonificacion_porcentaje)` tuples.
+
+    `alicuota_code` is a catalog code ("21", "-1", …); for letters C and E it is ignored.
+    """
+    exact: dict[str, Decimal] = {}
+    for cantidad, precio, alicuota, bonificacion in lines:
+        code = "0" if letra in ("C", "E") else alicuota
+        exact[code] = exact.get(code, Decimal(0)) + line_net(cantidad, precio, bonificacion)
+    rounded = {code: round_cents(amount) for code, amount in exact.items()}
+    if letra in ("C", "E"):
+        neto_cero = round_cents(sum(exact.values(), Decimal(0)))
+        return Totales(neto_cero=neto_cero, total=neto_cero)
+    neto = {code: rounded[code] for code in ALICUOTAS_GRAVADAS if code in rounded}
+    iva = {code: round_cents(neto[code] * ALICUOTA_TASA[code] / Decimal(100)) for code in neto}
+    neto_cero = rounded.get("0", ZERO)
+    exento = rounded.get("-1", ZERO)
+    no_gravado = rounded.get("-2", ZERO)
+    total = sum(neto.values(), ZERO) + sum(iva.values(), ZERO) + neto_cero + exento + no_gravado
+    return Totales(neto=neto, iva=iva, neto_cero=neto_cero, exento=exento, no_gravado=no_gravado, total=total)
+
+
+def comprobante_totals(comprobante) -> Totales:  # noqa: ANN001 - avoids an import cycle
+    """Totals of a `comprobantes.Comprobante`."""
+    return compute_totals(
+        ((ln.cantidad, ln.precio_unitario, ln.alicuota, ln.bonificacion_porcentaje) for ln in comprobante.lineas),
+        comprobante.letra,
+    )

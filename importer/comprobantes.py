@@ -1,0 +1,93 @@
+"""Domain values: a comprobante with its cliente, líneas and asociados.
+
+These are built from validated rows (see `grouping.py`) and are the only input of the fiscal rules,
+the payload and the results. Money and quantities are `Decimal`, dates are `datetime.date`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from importer.catalogs import TIPOS_BY_NAME, TipoComprobante
+
+
+@dataclass(frozen=True)
+class Cliente:
+    documento_tipo: str  # CUIT, CUIL, DNI, PASAPORTE, CDI, OTRO
+    documento_nro: str  # digits only; "0" for OTRO
+    razon_social: str
+    condicion_iva: str  # RI, M, E, CF, CDEX, IVNA
+    domicilio: str = "No especifica"
+    provincia: str = "26"
+    email: str = ""
+    envia_por_mail: bool = False
+
+    @property
+    def anonimo(self) -> bool:
+        return self.documento_tipo == "OTRO" and self.documento_nro.strip("0") == ""
+
+
+@dataclass(frozen=True)
+class Linea:
+    fila: int  # Excel row number the line came from
+    descripcion: str
+    cantidad: Decimal
+    precio_unitario: Decimal
+    alicuota: str  # catalog code: "27", "21", "10.5", "0", "-1" (exento), "-2" (no gravado)
+    bonificacion_porcentaje: Decimal = Decimal("0")
+    unidad_medida: str = "7"
+    codigo_producto: str = ""
+    leyenda: str = ""
+
+
+@dataclass(frozen=True)
+class Asociado:
+    """The comprobante that a nota de crédito / débito refers to."""
+
+    tipo: str
+    punto_venta: int
+    numero: int
+    fecha: date
+
+
+@dataclass(frozen=True)
+class Comprobante:
+    referencia: str
+    filas: tuple[int, ...]  # Excel rows, in sheet order
+    fecha: date
+    tipo: str  # exact TusFacturas name, e.g. "FACTURA A"
+    punto_venta: int
+    cliente: Cliente
+    lineas: tuple[Linea, ...]
+    moneda: str = "PES"
+    cotizacion: Decimal = Decimal("1")
+    vencimiento: date | None = None  # None: same as fecha
+    periodo_desde: date | None = None
+    periodo_hasta: date | None = None
+    condicion_pago: str = "201"
+    asociado: Asociado | None = None
+    leyenda_general: str = ""
+    total_control: Decimal | None = None
+
+    @property
+    def tipo_info(self) -> TipoComprobante:
+        return TIPOS_BY_NAME[self.tipo]
+
+    @property
+    def letra(self) -> str:
+        return self.tipo_info.letra
+
+    @property
+    def es_servicio(self) -> bool:
+        """A comprobante with a billed period is a service (AFIP concepto 2/3)."""
+        return self.periodo_desde is not None or self.periodo_hasta is not None
+
+    @property
+    def vencimiento_efectivo(self) -> date:
+        return self.vencimiento or self.fecha
+
+    @property
+    def primera_fila(self) -> int:
+        return self.filas[0]
