@@ -91,3 +91,28 @@ class Comprobante:
     @property
     def primera_fila(self) -> int:
         return self.filas[0]
+
+
+# Estados of a comprobante in the results (interface.md §7).
+EMITIDO = "EMITIDO"
+RECHAZADO = "RECHAZADO"
+INVALIDO = "INVALIDO"
+PENDIENTE = "PENDIENTE"
+EN_DUDA = "EN_DUDA"
+VALIDO = "VALIDO"  # only in `validate` reports
+
+
+@dataclass(frozen=True)
+class Emision:
+    """What happened to one comprobante at TusFacturas, as the results workbook shows it."""
+
+    referencia: str
+    estado: str  # EMITIDO, RECHAZADO, PENDIENTE, EN_DUDA
+    comprobante_nro: str = ""  # PPPPP-NNNNNNNN
+    numero: int | None = None
+    cae: str = ""
+    cae_vencimiento: date | None = None
+    pdf: str = ""  # path of the downloaded PDF, absolute or relative to the results workbook
+    errores: tuple[str, ...] = ()
+    observaciones: str = ""
+    qr: str = ""
