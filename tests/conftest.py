@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from importer.columns import NAMES
 
 # A valid customer CUIT that is not the sandbox issuer's (check digit computed by the rules).
-CUIT_CLIENTE = "30698765432"  # Ferretería del Sur SRL in the API docs' examples
+CUIT_CLIENTE = "30698765433"  # valid check digit (the API docs use 30698765432, whose digit is wrong)
 CUIT_CLIENTE_2 = "20123456786"
 
 
