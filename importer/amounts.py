@@ -75,6 +75,9 @@ def compute_totals(lines: Iterable[tuple[Decimal, Decimal, str, Decimal]], letra
 def comprobante_totals(comprobante) -> Totales:  # noqa: ANN001 - avoids an import cycle
     """Totals of a `comprobantes.Comprobante`."""
     return compute_totals(
-        ((ln.cantidad, ln.precio_unitario, ln.alicuota, ln.bonificacion_porcentaje) for ln in comprobante.lineas),
+        (
+            (ln.cantidad, ln.precio_unitario, ln.alicuota, ln.bonificacion_porcentaje)
+            for ln in comprobante.lineas
+        ),
         comprobante.letra,
     )

@@ -221,34 +221,36 @@ ALICUOTAS_GRAVADAS = ("27", "21", "10.5")
 
 # --- Monedas ------------------------------------------------------------------------------------------
 
+
 def _numeric_code_aliases(entries: tuple[Entry, ...]) -> tuple[Entry, ...]:
     """`060` typed as the number 60 still means `060`."""
     return tuple(
-        Entry(e.code, e.name, (*e.aliases, str(int(e.code)))) if e.code.isdigit() else e
-        for e in entries
+        Entry(e.code, e.name, (*e.aliases, str(int(e.code)))) if e.code.isdigit() else e for e in entries
     )
 
 
 MONEDA = Catalog(
     "moneda",
-    _first_token_aliases(_numeric_code_aliases(
-        (
-            Entry("PES", "Pesos argentinos", ("ARS", "$", "Pesos", "Peso")),
-            Entry("DOL", "Dólares estadounidenses", ("USD", "U$S", "US$", "Dólar", "Dolares")),
-            Entry("003", "Francos franceses"),
-            Entry("004", "Liras italianas"),
-            Entry("010", "Pesos mejicanos", ("MXN",)),
-            Entry("011", "Pesos uruguayos", ("UYU",)),
-            Entry("012", "Real", ("BRL", "Reales")),
-            Entry("023", "Bolívar venezolano", ("VES",)),
-            Entry("031", "Peso boliviano", ("BOB",)),
-            Entry("032", "Peso colombiano", ("COP",)),
-            Entry("033", "Peso chileno", ("CLP",)),
-            Entry("035", "Nuevo sol peruano", ("PEN",)),
-            Entry("036", "Sucre ecuatoriano"),
-            Entry("060", "Euro", ("EUR", "Euros")),
+    _first_token_aliases(
+        _numeric_code_aliases(
+            (
+                Entry("PES", "Pesos argentinos", ("ARS", "$", "Pesos", "Peso")),
+                Entry("DOL", "Dólares estadounidenses", ("USD", "U$S", "US$", "Dólar", "Dolares")),
+                Entry("003", "Francos franceses"),
+                Entry("004", "Liras italianas"),
+                Entry("010", "Pesos mejicanos", ("MXN",)),
+                Entry("011", "Pesos uruguayos", ("UYU",)),
+                Entry("012", "Real", ("BRL", "Reales")),
+                Entry("023", "Bolívar venezolano", ("VES",)),
+                Entry("031", "Peso boliviano", ("BOB",)),
+                Entry("032", "Peso colombiano", ("COP",)),
+                Entry("033", "Peso chileno", ("CLP",)),
+                Entry("035", "Nuevo sol peruano", ("PEN",)),
+                Entry("036", "Sucre ecuatoriano"),
+                Entry("060", "Euro", ("EUR", "Euros")),
+            )
         )
-    )),
+    ),
 )
 
 # --- Provincias -----------------------------------------------------------------------------------------
@@ -281,9 +283,7 @@ _PROVINCIAS = (
     ("25", "Otro", ("Otra",)),
     ("26", "Sin especificar", ("-", "No especifica")),
 )
-PROVINCIA = Catalog(
-    "provincia", _first_token_aliases(tuple(Entry(c, n, a) for c, n, a in _PROVINCIAS))
-)
+PROVINCIA = Catalog("provincia", _first_token_aliases(tuple(Entry(c, n, a) for c, n, a in _PROVINCIAS)))
 
 # --- Condiciones de pago ----------------------------------------------------------------------------------
 
@@ -367,5 +367,10 @@ UNIDAD_MEDIDA = Catalog(
     "unidad de medida", _first_token_aliases(tuple(Entry(c, n, a) for c, n, a in _UNIDADES))
 )
 
-SI_NO = Catalog("S/N", (Entry("S", "S", ("SI", "SÍ", "YES", "1", "TRUE", "VERDADERO", "X")),
-                        Entry("N", "N", ("NO", "0", "FALSE", "FALSO"))))
+SI_NO = Catalog(
+    "S/N",
+    (
+        Entry("S", "S", ("SI", "SÍ", "YES", "1", "TRUE", "VERDADERO", "X")),
+        Entry("N", "N", ("NO", "0", "FALSE", "FALSO")),
+    ),
+)

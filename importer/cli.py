@@ -72,47 +72,85 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="muestra detalles internos (sin credenciales)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMANDO")
 
-    p = sub.add_parser("template", help="escribe la planilla modelo en blanco",
-                       epilog="Ejemplo: tf-import template comprobantes.xlsx")
+    p = sub.add_parser(
+        "template",
+        help="escribe la planilla modelo en blanco",
+        epilog="Ejemplo: tf-import template comprobantes.xlsx",
+    )
     p.add_argument("salida", type=Path, metavar="SALIDA.xlsx")
     p.set_defaults(func=_cmd_template)
 
-    p = sub.add_parser("validate", help="revisa la planilla sin enviar nada",
-                       epilog="Ejemplo: tf-import validate julio.xlsx --reporte julio-reporte.xlsx")
+    p = sub.add_parser(
+        "validate",
+        help="revisa la planilla sin enviar nada",
+        epilog="Ejemplo: tf-import validate julio.xlsx --reporte julio-reporte.xlsx",
+    )
     p.add_argument("planilla", type=Path, metavar="PLANILLA.xlsx")
-    p.add_argument("--reporte", type=Path, metavar="R.xlsx", help="escribe un libro con el resultado de cada fila")
+    p.add_argument(
+        "--reporte", type=Path, metavar="R.xlsx", help="escribe un libro con el resultado de cada fila"
+    )
     _add_validation_options(p)
     p.set_defaults(func=_cmd_validate)
 
-    p = sub.add_parser("run", help="valida y emite los comprobantes válidos",
-                       epilog="Ejemplo: tf-import run julio.xlsx --sandbox")
+    p = sub.add_parser(
+        "run",
+        help="valida y emite los comprobantes válidos",
+        epilog="Ejemplo: tf-import run julio.xlsx --sandbox",
+    )
     p.add_argument("planilla", type=Path, metavar="PLANILLA.xlsx")
-    p.add_argument("--resultados", type=Path, metavar="R.xlsx",
-                   help="libro de resultados (por defecto <planilla>-resultados.xlsx)")
-    p.add_argument("--sandbox", action="store_true", help="usa el simulador local de TusFacturas (sin validez fiscal)")
-    p.add_argument("--base-url", metavar="URL", help="URL de la API (por defecto TUSFACTURAS_BASE_URL o la oficial)")
-    p.add_argument("--rate", type=float, default=2.0, metavar="N",
-                   help="máximo de pedidos por segundo (por defecto 2)")
-    p.add_argument("--timeout", type=float, default=180.0, metavar="S",
-                   help="segundos de espera por cada emisión (por defecto 180; AFIP puede tardar 90)")
+    p.add_argument(
+        "--resultados",
+        type=Path,
+        metavar="R.xlsx",
+        help="libro de resultados (por defecto <planilla>-resultados.xlsx)",
+    )
+    p.add_argument(
+        "--sandbox", action="store_true", help="usa el simulador local de TusFacturas (sin validez fiscal)"
+    )
+    p.add_argument(
+        "--base-url", metavar="URL", help="URL de la API (por defecto TUSFACTURAS_BASE_URL o la oficial)"
+    )
+    p.add_argument(
+        "--rate", type=float, default=2.0, metavar="N", help="máximo de pedidos por segundo (por defecto 2)"
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=180.0,
+        metavar="S",
+        help="segundos de espera por cada emisión (por defecto 180; AFIP puede tardar 90)",
+    )
     p.add_argument("--dry-run", action="store_true", help="muestra el plan sin enviar nada")
     p.add_argument("--estado", type=Path, metavar="RUTA", help="archivo del registro de emisiones (SQLite)")
-    p.add_argument("--pdf-dir", type=Path, metavar="DIR", help="carpeta de los PDF (por defecto <planilla>-pdf/)")
+    p.add_argument(
+        "--pdf-dir", type=Path, metavar="DIR", help="carpeta de los PDF (por defecto <planilla>-pdf/)"
+    )
     p.add_argument("--limit", type=int, metavar="N", help="envía como máximo N comprobantes en esta corrida")
-    p.add_argument("--max-pausa", type=float, default=1800.0, metavar="S",
-                   help="pausa máxima esperando que AFIP o TusFacturas vuelvan (por defecto 1800 s)")
+    p.add_argument(
+        "--max-pausa",
+        type=float,
+        default=1800.0,
+        metavar="S",
+        help="pausa máxima esperando que AFIP o TusFacturas vuelvan (por defecto 1800 s)",
+    )
     _add_validation_options(p)
     p.set_defaults(func=_cmd_run)
 
-    p = sub.add_parser("status", help="muestra el estado de los comprobantes de una planilla",
-                       epilog="Ejemplo: tf-import status julio.xlsx")
+    p = sub.add_parser(
+        "status",
+        help="muestra el estado de los comprobantes de una planilla",
+        epilog="Ejemplo: tf-import status julio.xlsx",
+    )
     p.add_argument("planilla", type=Path, metavar="PLANILLA.xlsx")
     p.add_argument("--sandbox", action="store_true", help="consulta el registro del simulador")
     p.add_argument("--estado", type=Path, metavar="RUTA", help="archivo del registro de emisiones (SQLite)")
     p.set_defaults(func=_cmd_status)
 
-    p = sub.add_parser("sandbox", help="ejecuta el simulador local de TusFacturas",
-                       epilog="Ejemplo: tf-import sandbox --port 8080")
+    p = sub.add_parser(
+        "sandbox",
+        help="ejecuta el simulador local de TusFacturas",
+        epilog="Ejemplo: tf-import sandbox --port 8080",
+    )
     from importer.sandbox.cli import add_sandbox_arguments
 
     add_sandbox_arguments(p)
@@ -121,17 +159,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_validation_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--tope-cf", type=str, metavar="MONTO",
-                   help="tope en pesos para consumidor final sin identificar (por defecto 10.000.000)")
-    p.add_argument("--motor", choices=("calamine", "openpyxl"), default="calamine",
-                   help="lector de Excel (por defecto calamine, el más rápido)")
+    p.add_argument(
+        "--tope-cf",
+        type=str,
+        metavar="MONTO",
+        help="tope en pesos para consumidor final sin identificar (por defecto 10.000.000)",
+    )
+    p.add_argument(
+        "--motor",
+        choices=("calamine", "openpyxl"),
+        default="calamine",
+        help="lector de Excel (por defecto calamine, el más rápido)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.debug else logging.INFO, format="%(message)s",
-                        stream=sys.stderr)
+    logging.basicConfig(
+        level=logging.DEBUG if args.debug else logging.INFO, format="%(message)s", stream=sys.stderr
+    )
     try:
         return int(args.func(args))
     except PlanillaError as exc:

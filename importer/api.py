@@ -1,0 +1,359 @@
+"""The TusFacturas client: emission, lookups, numbering, service status and PDFs.
+
+Every answer to an emission is classified by ONE table-driven function, `classify_emission`, into
+the outcome that decides what the ledger records:
+
+- EMITTED   the comprobante exists, with its CAE;
+- REJECTED  TusFacturas/AFIP refused the data: nothing was created; fix the row;
+- RETRY     certainly not processed (connect failure, 429, AFIP down, maintenance): send again later;
+- IN_DOUBT  it may have been created (timeout, dropped connection, 5xx, 524, unreadable answer,
+            "AFIP no devolvió el CAE"): look it up before anything else is sent;
+- STOP      account or configuration problem: a human must act; stop the run.
+
+Only the connect phase is retried by the transport (urllib3 `Retry(connect=…, read=False)`): a
+POST that may have reached the server is never re-sent by any retry helper.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
+from urllib3.util.retry import Retry
+
+from importer.secrets import Credentials, mask_secrets
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_BASE_URL = "https://www.tusfacturas.app/app/api/v2"
+CONNECT_TIMEOUT = 10.0
+LOOKUP_TIMEOUT = 60.0
+USER_AGENT = "tf-import"
+
+
+class Outcome(StrEnum):
+    EMITTED = "emitted"
+    REJECTED = "rejected"
+    RETRY = "retry"
+    IN_DOUBT = "in_doubt"
+    STOP = "stop"
+
+
+@dataclass(frozen=True)
+class EmissionResult:
+    outcome: Outcome
+    reason: str  # short slug: "ok", "http_429", "afip_caido", "timeout", "datos", …
+    errores: tuple[str, ...] = ()
+    body: dict[str, Any] = field(default_factory=dict)
+    http_status: int | None = None
+    retry_after: float | None = None  # seconds suggested before trying again
+
+    def text(self, key: str) -> str:
+        value = self.body.get(key)
+        return "" if value is None else str(value).strip()
+
+    @property
+    def cae(self) -> str:
+        return self.text("cae")
+
+    @property
+    def comprobante_nro(self) -> str:
+        return self.text("comprobante_nro")
+
+
+class LookupFailed(Exception):
+    """A lookup endpoint did not give a usable answer (Spanish message)."""
+
+
+# --- classification table ----------------------------------------------------------------------
+# (pattern in the joined error texts, outcome, reason). First match wins; texts are compared
+# lower-cased and without accents so small wording changes still match.
+MESSAGE_RULES: tuple[tuple[str, Outcome, str], ...] = (
+    (r"servicios de facturacion de (afip|arca) estan presentando errores", Outcome.RETRY, "afip_caido"),
+    (r"no devolvio el cae", Outcome.IN_DOUBT, "sin_cae"),
+    (r"existe en (arca|afip) pero no en tusfacturas", Outcome.IN_DOUBT, "existe_en_afip"),
+    (r"ejbtransactionrolledback", Outcome.IN_DOUBT, "afip_interno"),
+    (r"cbtefch debe estar comprendido", Outcome.REJECTED, "fecha_fuera_de_rango"),
+    (r"10016", Outcome.IN_DOUBT, "numeracion"),
+    (r"certificado|no se puede establecer la comunicacion con (arca|afip)", Outcome.STOP, "certificado"),
+    (r"computador no autorizado|validaciondetoken|lista de relaciones", Outcome.STOP, "delegacion"),
+    (
+        r"punto de venta no se encuentra habilitado|dado de alta y ser del tipo rece"
+        r"|no existe en (los )?webservices",
+        Outcome.STOP,
+        "punto_de_venta",
+    ),
+    (r"no autorizado a emitir comprobantes", Outcome.STOP, "no_autorizado"),
+    (
+        r"suscripcion|abono vencido|sin cuota|limite de comprobantes|plan vencido|cuenta suspendida",
+        Outcome.STOP,
+        "suscripcion",
+    ),
+    (r"credenciales|usertoken|apitoken|apikey|acceso denegado|no autorizado", Outcome.STOP, "credenciales"),
+    (r"en cola|encolad", Outcome.STOP, "cola"),
+)
+
+
+def _plain(text: str) -> str:
+    import unicodedata
+
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+
+
+def _exception_outcome(exc: BaseException) -> tuple[Outcome, str]:
+    """Was the request possibly received? Only a failure to connect proves it was not."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return Outcome.RETRY, "sin_conexion"
+    if isinstance(exc, requests.ConnectionError):
+        reason = exc.args[0] if exc.args else None
+        if isinstance(reason, MaxRetryError):
+            reason = reason.reason
+        if isinstance(reason, (NewConnectionError, ConnectTimeoutError)):
+            return Outcome.RETRY, "sin_conexion"
+        return Outcome.IN_DOUBT, "conexion_cortada"
+    if isinstance(exc, requests.Timeout):
+        return Outcome.IN_DOUBT, "timeout"
+    return Outcome.IN_DOUBT, "error_de_red"
+
+
+def classify_emission(
+    status: int | None, text: str | None, exc: BaseException | None = None
+) -> EmissionResult:
+    """The outcome of one `facturacion/nuevo` request (see the module docstring)."""
+    if exc is not None:
+        outcome, reason = _exception_outcome(exc)
+        return EmissionResult(outcome, reason, (mask_secrets(type(exc).__name__),))
+    assert status is not None
+    if status == 429:
+        return EmissionResult(
+            Outcome.RETRY, "http_429", ("Demasiados pedidos por segundo (HTTP 429)",), http_status=status
+        )
+    if status in (401, 403):
+        return EmissionResult(
+            Outcome.STOP, "credenciales", (f"Acceso denegado (HTTP {status})",), http_status=status
+        )
+    if status in (404, 405):
+        return EmissionResult(
+            Outcome.STOP, "url", (f"La URL de la API no es válida (HTTP {status})",), http_status=status
+        )
+    if status == 400:
+        return EmissionResult(
+            Outcome.REJECTED, "http_400", ("TusFacturas rechazó el pedido (HTTP 400)",), http_status=status
+        )
+    if status != 200:
+        return EmissionResult(
+            Outcome.IN_DOUBT, f"http_{status}", (f"Respuesta HTTP {status}",), http_status=status
+        )
+    try:
+        body = json.loads(text or "")
+    except ValueError:
+        return EmissionResult(
+            Outcome.IN_DOUBT, "respuesta_ilegible", ("Respuesta ilegible de TusFacturas",), http_status=status
+        )
+    if not isinstance(body, dict):
+        return EmissionResult(
+            Outcome.IN_DOUBT, "respuesta_ilegible", ("Respuesta ilegible de TusFacturas",), http_status=status
+        )
+    errores = tuple(str(e).strip() for e in body.get("errores") or () if str(e).strip())
+    if str(body.get("mantenimiento", "")).strip() == "1":
+        return EmissionResult(Outcome.RETRY, "mantenimiento", errores, body, status)
+    if str(body.get("error", "")).strip().upper() == "N":
+        return EmissionResult(Outcome.EMITTED, "ok", errores, body, status)
+    if str(body.get("requiere_fec", "")).strip().upper() == "SI":
+        return EmissionResult(Outcome.REJECTED, "requiere_fce", errores, body, status)
+    details = " ".join(
+        str(d.get("code", "")) + " " + str(d.get("text", ""))
+        for d in body.get("error_details") or ()
+        if isinstance(d, dict)
+    )
+    joined = _plain(" ".join(errores) + " " + details)
+    for pattern, outcome, reason in MESSAGE_RULES:
+        if re.search(pattern, joined):
+            return EmissionResult(outcome, reason, errores, body, status)
+    return EmissionResult(
+        Outcome.REJECTED, "datos", errores or ("TusFacturas rechazó el comprobante",), body, status
+    )
+
+
+# --- the client --------------------------------------------------------------------------------
+
+
+def make_session() -> requests.Session:
+    """A session whose transport retries only failures to connect (nothing was sent)."""
+    retry = Retry(
+        total=None, connect=3, read=False, status=False, other=0, redirect=False, backoff_factor=0.5
+    )
+    session = requests.Session()
+    adapter = HTTPAdapter(max_retries=retry)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    session.headers["User-Agent"] = USER_AGENT
+    return session
+
+
+@dataclass(frozen=True)
+class ServiceStatus:
+    ok: bool
+    message: str = ""
+    maintenance_until: str = ""
+
+
+class TusFacturasClient:
+    def __init__(
+        self,
+        base_url: str,
+        credentials: Credentials,
+        *,
+        timeout: float = 180.0,
+        session: requests.Session | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.credentials = credentials
+        self.timeout = timeout
+        self.session = session or make_session()
+
+    def _url(self, path: str) -> str:
+        return f"{self.base_url}/{path}"
+
+    def _post(self, path: str, body: dict[str, Any], read_timeout: float) -> requests.Response:
+        full = {**self.credentials.as_body(), **body}
+        return self.session.post(self._url(path), json=full, timeout=(CONNECT_TIMEOUT, read_timeout))
+
+    def emitir(self, payload: dict[str, Any]) -> EmissionResult:
+        """POST facturacion/nuevo once. Never retried here: the caller decides from the outcome."""
+        try:
+            response = self._post("facturacion/nuevo", payload, self.timeout)
+        except requests.RequestException as exc:
+            return classify_emission(None, None, exc)
+        return classify_emission(response.status_code, response.text)
+
+    def _lookup(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        """A read-only call; raises LookupFailed for anything but a clear answer."""
+        try:
+            response = self._post(path, body, LOOKUP_TIMEOUT)
+        except requests.RequestException as exc:
+            raise LookupFailed(f"{path}: sin respuesta ({type(exc).__name__})") from None
+        if response.status_code != 200:
+            raise LookupFailed(f"{path}: respuesta HTTP {response.status_code}")
+        try:
+            data = response.json()
+        except ValueError:
+            raise LookupFailed(f"{path}: respuesta ilegible") from None
+        if not isinstance(data, dict):
+            raise LookupFailed(f"{path}: respuesta ilegible")
+        if str(data.get("mantenimiento", "")).strip() == "1":
+            raise LookupFailed(f"{path}: TusFacturas está en mantenimiento")
+        return data
+
+    def consultar_referencia(self, referencia: str) -> list[dict[str, Any]]:
+        """Every comprobante stored with this external_reference (all pages)."""
+        found: list[dict[str, Any]] = []
+        page = 0
+        while True:
+            data = self._lookup(
+                "facturacion/consulta_avanzada",
+                {
+                    "busqueda_tipo": "EXT_REF",
+                    "pagina": page,
+                    "limite": 100,
+                    "comprobante": {"external_reference": referencia, "operacion": "V"},
+                },
+            )
+            if str(data.get("error", "")).strip().upper() != "N":
+                text = " ".join(str(e) for e in data.get("errores") or ())
+                if "no se han encontrado" in _plain(text):
+                    return found
+                raise LookupFailed(f"consulta_avanzada: {mask_secrets(text) or 'error'}")
+            items = data.get("comprobantes") or []
+            found.extend(i for i in items if isinstance(i, dict))
+            total = int(data.get("total") or 0)
+            if not items or len(found) >= total:
+                return found
+            page += 1
+
+    def numeracion(self, tipo: str, punto_venta: int) -> int:
+        data = self._lookup(
+            "facturacion/numeracion",
+            {"comprobante": {"tipo": tipo, "operacion": "V", "punto_venta": str(punto_venta)}},
+        )
+        if str(data.get("error", "")).strip().upper() != "N":
+            raise LookupFailed("numeracion: " + " ".join(str(e) for e in data.get("errores") or ()))
+        return int((data.get("comprobante") or {}).get("numero") or 0)
+
+    def consultar(self, tipo: str, punto_venta: int, numero: int) -> dict[str, Any] | None:
+        """The comprobante with this number, or None when TusFacturas says it does not exist."""
+        data = self._lookup(
+            "facturacion/consulta",
+            {
+                "comprobante": {
+                    "tipo": tipo,
+                    "operacion": "V",
+                    "punto_venta": str(punto_venta),
+                    "numero": str(numero),
+                }
+            },
+        )
+        if str(data.get("error", "")).strip().upper() != "N":
+            return None
+        return data
+
+    def estado_servicios(self) -> ServiceStatus:
+        data = self._lookup("estado_servicios/alertas", {})
+        facturacion = str(data.get("facturacion", "")).strip()
+        return ServiceStatus(
+            ok=facturacion.upper() == "OK",
+            message=facturacion,
+            maintenance_until=str(data.get("mantenimiento_hasta", "")),
+        )
+
+    def regenerar_pdf(self, tipo: str, punto_venta: int, numero: int) -> str:
+        data = self._lookup(
+            "facturacion/regenerar_pdf",
+            {
+                "comprobante": {
+                    "tipo": tipo,
+                    "operacion": "V",
+                    "punto_venta": str(punto_venta),
+                    "numero": str(numero),
+                }
+            },
+        )
+        url = str(data.get("comprobante_pdf_url", "")).strip()
+        if str(data.get("error", "")).strip().upper() != "N" or not url:
+            raise LookupFailed("regenerar_pdf: " + " ".join(str(e) for e in data.get("errores") or ()))
+        return url
+
+    def descargar_pdf(self, url: str, destino: Path) -> None:
+        """Download to `destino` atomically; raises LookupFailed when the file is not a PDF."""
+        try:
+            response = self.session.get(url, timeout=(CONNECT_TIMEOUT, LOOKUP_TIMEOUT))
+        except requests.RequestException as exc:
+            raise LookupFailed(f"PDF: sin respuesta ({type(exc).__name__})") from None
+        if response.status_code != 200 or not response.content.startswith(b"%PDF"):
+            raise LookupFailed(f"PDF: respuesta HTTP {response.status_code} sin PDF")
+        write_atomic(destino, response.content)
+
+
+def write_atomic(path: Path, content: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

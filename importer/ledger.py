@@ -1,0 +1,334 @@
+"""The ledger: every state change of every comprobante, crash-safe, one run at a time.
+
+SQLite in WAL mode with `synchronous=FULL`: each state change is its own committed transaction,
+durable before the next step starts. In particular `sending` is committed BEFORE the POST, so a
+crash at any instant leaves either `pending` (certainly not sent) or `sending` (maybe sent), and
+`sending` becomes `in_doubt` at the next start.
+
+`locking_mode=EXCLUSIVE` plus an immediate write at open time makes the file one run's own: a
+second run on the same ledger cannot open it and stops with a clear message.
+
+Rows are keyed by account (a one-way hash of the credentials) + referencia. Secrets never enter.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+PENDING = "pending"
+SENDING = "sending"
+EMITTED = "emitted"
+REJECTED = "rejected"
+IN_DOUBT = "in_doubt"
+STATES = (PENDING, SENDING, EMITTED, REJECTED, IN_DOUBT)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS comprobantes (
+    account TEXT NOT NULL,
+    referencia TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending','sending','emitted','rejected','in_doubt')),
+    fingerprint TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    tipo TEXT NOT NULL,
+    punto_venta INTEGER NOT NULL,
+    fecha TEXT NOT NULL,
+    total TEXT NOT NULL,
+    cliente_documento TEXT NOT NULL,
+    planilla TEXT NOT NULL DEFAULT '',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL,
+    sent_at REAL,
+    inflight_until REAL,
+    numero INTEGER,
+    comprobante_nro TEXT,
+    cae TEXT,
+    cae_vencimiento TEXT,
+    vencimiento_pago TEXT,
+    pdf_path TEXT,
+    pdf_url TEXT,
+    qr TEXT,
+    observaciones TEXT,
+    errores TEXT,
+    emitted_fingerprint TEXT,
+    PRIMARY KEY (account, referencia)
+);
+CREATE INDEX IF NOT EXISTS comprobantes_pv ON comprobantes (account, punto_venta, state);
+CREATE TABLE IF NOT EXISTS eventos (
+    id INTEGER PRIMARY KEY,
+    account TEXT NOT NULL,
+    referencia TEXT NOT NULL,
+    at REAL NOT NULL,
+    from_state TEXT,
+    to_state TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+class LedgerLocked(Exception):
+    """Another run holds the ledger."""
+
+
+class LedgerError(Exception):
+    """The ledger cannot be opened or is not ours (Spanish message)."""
+
+
+class TransitionError(Exception):
+    """A compare-and-set found a state other than the expected one (a bug, never user input)."""
+
+
+@dataclass(frozen=True)
+class Record:
+    account: str
+    referencia: str
+    state: str
+    fingerprint: str
+    payload: str
+    tipo: str
+    punto_venta: int
+    fecha: str  # ISO date
+    total: str
+    cliente_documento: str
+    planilla: str
+    attempts: int
+    sent_at: float | None
+    inflight_until: float | None
+    numero: int | None
+    comprobante_nro: str | None
+    cae: str | None
+    cae_vencimiento: str | None
+    vencimiento_pago: str | None
+    pdf_path: str | None
+    pdf_url: str | None
+    qr: str | None
+    observaciones: str | None
+    errores: str | None
+    emitted_fingerprint: str | None
+
+    @property
+    def error_list(self) -> list[str]:
+        return json.loads(self.errores) if self.errores else []
+
+
+_FIELDS = tuple(Record.__dataclass_fields__)
+
+
+class Ledger:
+    def __init__(self, path: Path, *, exclusive: bool = True) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.con = sqlite3.connect(path, timeout=0.5, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise LedgerError(f"No se puede abrir el registro {path}: {exc}") from None
+        self.con.row_factory = sqlite3.Row
+        try:
+            if exclusive:
+                self.con.execute("PRAGMA locking_mode=EXCLUSIVE")
+            self.con.execute("PRAGMA journal_mode=WAL")
+            self.con.execute("PRAGMA synchronous=FULL")
+            # Taking the write lock now makes a second concurrent run fail here, at start.
+            with self._tx():
+                for statement in SCHEMA.split(";"):
+                    if statement.strip():
+                        self.con.execute(statement)
+                self.con.execute("INSERT OR IGNORE INTO meta VALUES ('version', '1')")
+        except sqlite3.OperationalError as exc:
+            self.con.close()
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise LedgerLocked(str(path)) from None
+            raise LedgerError(f"No se puede usar el registro {path}: {exc}") from None
+        except sqlite3.DatabaseError as exc:
+            self.con.close()
+            raise LedgerError(f"El archivo {path} no es un registro válido: {exc}") from None
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[None]:
+        self.con.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        self.con.execute("COMMIT")
+
+    # --- reads ------------------------------------------------------------------------------------
+
+    def get(self, account: str, referencia: str) -> Record | None:
+        row = self.con.execute(
+            "SELECT * FROM comprobantes WHERE account=? AND referencia=?", (account, referencia)
+        ).fetchone()
+        return _record(row)
+
+    def all(self, account: str) -> list[Record]:
+        rows = self.con.execute(
+            "SELECT * FROM comprobantes WHERE account=? ORDER BY created_at, referencia", (account,)
+        ).fetchall()
+        return [r for r in map(_record, rows) if r is not None]
+
+    def in_state(self, account: str, state: str) -> list[Record]:
+        rows = self.con.execute(
+            "SELECT * FROM comprobantes WHERE account=? AND state=? ORDER BY fecha, created_at",
+            (account, state),
+        ).fetchall()
+        return [r for r in map(_record, rows) if r is not None]
+
+    def last_emitted_date(self, account: str, punto_venta: int) -> str | None:
+        row = self.con.execute(
+            "SELECT MAX(fecha) FROM comprobantes WHERE account=? AND punto_venta=? AND state='emitted'",
+            (account, punto_venta),
+        ).fetchone()
+        return row[0]
+
+    def max_numero(self, account: str, punto_venta: int, tipo: str) -> int | None:
+        row = self.con.execute(
+            "SELECT MAX(numero) FROM comprobantes WHERE account=? AND punto_venta=? AND tipo=? "
+            "AND state='emitted'",
+            (account, punto_venta, tipo),
+        ).fetchone()
+        return row[0]
+
+    # --- writes (each one committed on its own) ----------------------------------------------------
+
+    def upsert_pending(
+        self,
+        account: str,
+        referencia: str,
+        *,
+        fingerprint: str,
+        payload: str,
+        tipo: str,
+        punto_venta: int,
+        fecha: str,
+        total: str,
+        cliente_documento: str,
+        planilla: str,
+    ) -> Record:
+        """Record a comprobante to send (new, or a pending/rejected one with the sheet's data)."""
+        now = time.time()
+        with self._tx():
+            current = self.get(account, referencia)
+            if current is None:
+                self.con.execute(
+                    "INSERT INTO comprobantes (account, referencia, state, fingerprint, payload, tipo, "
+                    "punto_venta, fecha, total, cliente_documento, planilla, created_at, updated_at) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        account,
+                        referencia,
+                        PENDING,
+                        fingerprint,
+                        payload,
+                        tipo,
+                        punto_venta,
+                        fecha,
+                        total,
+                        cliente_documento,
+                        planilla,
+                        now,
+                        now,
+                    ),
+                )
+                self._event(account, referencia, None, PENDING, "nuevo")
+            elif current.state in (PENDING, REJECTED):
+                self.con.execute(
+                    "UPDATE comprobantes SET state=?, fingerprint=?, payload=?, tipo=?, punto_venta=?, "
+                    "fecha=?, total=?, cliente_documento=?, planilla=?, updated_at=? "
+                    "WHERE account=? AND referencia=?",
+                    (
+                        PENDING,
+                        fingerprint,
+                        payload,
+                        tipo,
+                        punto_venta,
+                        fecha,
+                        total,
+                        cliente_documento,
+                        planilla,
+                        now,
+                        account,
+                        referencia,
+                    ),
+                )
+                if current.state != PENDING:
+                    self._event(account, referencia, current.state, PENDING, "reintento con datos actuales")
+            else:
+                raise TransitionError(f"{referencia}: {current.state} no puede volver a pendiente")
+        record = self.get(account, referencia)
+        assert record is not None
+        return record
+
+    def transition(
+        self,
+        account: str,
+        referencia: str,
+        old: str | tuple[str, ...],
+        new: str,
+        detail: str = "",
+        **columns: Any,
+    ) -> None:
+        """Compare-and-set of the state (plus columns), committed durably."""
+        olds = (old,) if isinstance(old, str) else old
+        columns["updated_at"] = time.time()
+        sets = ", ".join(f"{k}=?" for k in columns)
+        placeholders = ",".join("?" for _ in olds)
+        with self._tx():
+            current = self.get(account, referencia)
+            cur = self.con.execute(
+                f"UPDATE comprobantes SET state=?, {sets} WHERE account=? AND referencia=? "
+                f"AND state IN ({placeholders})",
+                (new, *columns.values(), account, referencia, *olds),
+            )
+            if cur.rowcount != 1:
+                raise TransitionError(
+                    f"{referencia}: se esperaba {olds}, está en {current.state if current else 'ninguno'}"
+                )
+            self._event(account, referencia, current.state if current else None, new, detail)
+
+    def update(self, account: str, referencia: str, **columns: Any) -> None:
+        """Change columns without changing the state (PDF path, notes)."""
+        columns["updated_at"] = time.time()
+        sets = ", ".join(f"{k}=?" for k in columns)
+        with self._tx():
+            self.con.execute(
+                f"UPDATE comprobantes SET {sets} WHERE account=? AND referencia=?",
+                (*columns.values(), account, referencia),
+            )
+
+    def sending_to_in_doubt(self, account: str) -> list[str]:
+        """At start-up: whatever was being sent when the last run died is now in doubt."""
+        refs = [r.referencia for r in self.in_state(account, SENDING)]
+        for ref in refs:
+            self.transition(account, ref, SENDING, IN_DOUBT, "la ejecución anterior se interrumpió")
+        return refs
+
+    def _event(self, account: str, referencia: str, old: str | None, new: str, detail: str) -> None:
+        self.con.execute(
+            "INSERT INTO eventos (account, referencia, at, from_state, to_state, detail) "
+            "VALUES (?,?,?,?,?,?)",
+            (account, referencia, time.time(), old, new, detail),
+        )
+
+
+def _record(row: sqlite3.Row | None) -> Record | None:
+    if row is None:
+        return None
+    return Record(**{name: row[name] for name in _FIELDS})

@@ -1,0 +1,655 @@
+"""The emission loop: plan, reconcile what is in doubt, send in order, record every step.
+
+Exactly-once rests on four rules (design.md, "Exactly-once"):
+1. `sending` is committed to the ledger before each POST; at start-up `sending` becomes `in_doubt`.
+2. Nothing new is sent for a punto de venta while one of its comprobantes is in doubt: first it is
+   looked up by `external_reference` (and by number through `numeracion` + `consulta`).
+3. "Not found" proves absence only after the attempt's in-flight window (`inflight_until` = send
+   time + read timeout + margin): a request of a killed process may still be committed later.
+4. Only a certain "not received" (connect failure, 429, AFIP down, maintenance) is sent again
+   without a lookup; the transport never re-sends a POST.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from importer import ledger as L
+from importer.amounts import comprobante_totals
+from importer.api import EmissionResult, LookupFailed, Outcome, TusFacturasClient
+from importer.comprobantes import EMITIDO, EN_DUDA, PENDIENTE, RECHAZADO, Comprobante, Emision
+from importer.pacing import Pacer
+from importer.payload import build_payload, canonical_json, fingerprint
+
+logger = logging.getLogger(__name__)
+
+NUMERACION_SCAN_LIMIT = 50  # numbers checked one by one when the EXT_REF lookup finds nothing
+LOOKUP_BACKOFF = (0.0, 1.0, 3.0, 7.0)  # seconds before each lookup attempt
+MAX_429_BACKOFF = 60.0
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    account: str
+    timeout: float = 180.0
+    margin: float = 60.0  # added to the read timeout to get the in-flight window
+    rate: float | None = 2.0
+    limit: int | None = None
+    max_pause: float = 1800.0  # longest wait for AFIP / TusFacturas to come back
+    pdf_dir: Path = Path("pdf")
+    planilla: str = ""  # file name, recorded in the ledger
+    cuit_emisor: str | None = None
+
+
+@dataclass
+class RunReport:
+    sent: int = 0  # POSTs made in this run
+    emitted_now: int = 0
+    rejected_now: int = 0
+    reconciled: int = 0
+    stop_reason: str = ""  # Spanish; a resumable stop (exit 3)
+    interrupted: bool = False
+    unresolved: list[str] = field(default_factory=list)  # referencias still in doubt
+    notes: dict[str, list[str]] = field(default_factory=dict)  # per referencia, for the results
+    limit_reached: bool = False
+
+
+class StopRun(Exception):
+    """Stop the whole run (resumable, exit 3). Spanish message."""
+
+
+def pdf_name(tipo: str, punto_venta: int, numero: int) -> str:
+    """`FACTURA_A_00003-00000125.pdf`: the tipo with only safe characters."""
+    safe = re.sub(r"[^A-Za-z0-9]+", "_", tipo).strip("_")
+    return f"{safe}_{punto_venta:05d}-{numero:08d}.pdf"
+
+
+def _parse_ddmmyyyy(text: str) -> str | None:
+    try:
+        return datetime.strptime(text.strip(), "%d/%m/%Y").date().isoformat()
+    except (ValueError, AttributeError):
+        return None
+
+
+def _numero(body: dict[str, Any]) -> int | None:
+    nro = str(body.get("comprobante_nro", "")).strip()
+    match = re.fullmatch(r"(\d+)-(\d+)", nro)
+    if match:
+        return int(match.group(2))
+    if "numero" in body:
+        try:
+            return int(str(body["numero"]).strip())
+        except ValueError:
+            return None
+    return int(nro) if nro.isdigit() else None
+
+
+def _money(value: object) -> Decimal | None:
+    try:
+        return Decimal(str(value).strip()).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+@dataclass(frozen=True)
+class Found:
+    """A comprobante as a lookup returns it, reduced to what reconciliation compares."""
+
+    referencia: str
+    tipo: str
+    punto_venta: int
+    numero: int | None
+    emitted: bool
+    total: Decimal | None
+    documento: str
+    fields: dict[str, Any]
+
+    @classmethod
+    def parse(cls, item: dict[str, Any]) -> Found:
+        comp = item.get("comprobante") or {}
+        cli = item.get("cliente") or {}
+        cae = str(comp.get("cae", "")).strip()
+        status = str(comp.get("status", "")).strip().upper()
+        try:
+            pv = int(str(comp.get("punto_venta", "0")).strip() or 0)
+        except ValueError:
+            pv = 0
+        return cls(
+            referencia=str(comp.get("external_reference", "")).strip(),
+            tipo=str(comp.get("tipo", "")).strip().upper(),
+            punto_venta=pv,
+            numero=_numero(comp),
+            emitted=status == "EMITIDO" or (not status and bool(cae)),
+            total=_money(comp.get("total", "")),
+            documento=str(cli.get("documento_nro", "")).strip(),
+            fields=comp,
+        )
+
+
+class Runner:
+    def __init__(
+        self,
+        comprobantes: list[Comprobante],
+        client: TusFacturasClient,
+        ledger: L.Ledger,
+        options: RunOptions,
+        *,
+        progress: Callable[[str, str], None] | None = None,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+        should_stop: Callable[[], bool] = lambda: False,
+    ) -> None:
+        self.comprobantes = comprobantes
+        self.by_ref = {c.referencia: c for c in comprobantes}
+        self.order = {c.referencia: i for i, c in enumerate(comprobantes)}
+        self.client = client
+        self.ledger = ledger
+        self.opt = options
+        self.acc = options.account
+        self.clock = clock
+        self.sleep = sleep
+        self.should_stop = should_stop
+        self.progress = progress or (lambda ref, estado: None)
+        self.pacer = Pacer(options.rate, sleep=sleep)
+        self.report = RunReport()
+        self._payloads: dict[str, tuple[dict[str, Any], str]] = {}
+        self._attempted: set[str] = set()  # comprobantes POSTed in this run (for --limit)
+
+    # --- planning ---------------------------------------------------------------------------------
+
+    def payload(self, c: Comprobante) -> tuple[dict[str, Any], str]:
+        if c.referencia not in self._payloads:
+            body = build_payload(c, cuit_emisor=self.opt.cuit_emisor)
+            self._payloads[c.referencia] = (body, fingerprint(body))
+        return self._payloads[c.referencia]
+
+    def note(self, referencia: str, text: str) -> None:
+        notes = self.report.notes.setdefault(referencia, [])
+        if text not in notes:
+            notes.append(text)
+
+    def prepare(self) -> None:
+        """Record every comprobante of the sheet; flag emitted ones whose rows changed since."""
+        self.ledger.sending_to_in_doubt(self.acc)
+        for c in self.comprobantes:
+            body, fp = self.payload(c)
+            record = self.ledger.get(self.acc, c.referencia)
+            if record is None or record.state in (L.PENDING, L.REJECTED):
+                self._upsert(c, body, fp)
+            elif record.state == L.EMITTED and (record.emitted_fingerprint or record.fingerprint) != fp:
+                origin = (
+                    f" desde la planilla {record.planilla}"
+                    if record.planilla and record.planilla != self.opt.planilla
+                    else ""
+                )
+                self.note(
+                    c.referencia,
+                    f"Ya emitido{origin} con otros datos: no se vuelve a enviar; "
+                    "para corregirlo emita una nota de crédito.",
+                )
+
+    def _upsert(self, c: Comprobante, body: dict[str, Any], fp: str) -> L.Record:
+        return self.ledger.upsert_pending(
+            self.acc,
+            c.referencia,
+            fingerprint=fp,
+            payload=canonical_json(body),
+            tipo=c.tipo,
+            punto_venta=c.punto_venta,
+            fecha=c.fecha.isoformat(),
+            total=str(comprobante_totals(c).total),
+            cliente_documento=c.cliente.documento_nro,
+            planilla=self.opt.planilla,
+        )
+
+    def queue(self, punto_venta: int) -> list[Comprobante]:
+        items = [c for c in self.comprobantes if c.punto_venta == punto_venta]
+        return sorted(items, key=lambda c: (c.fecha, self.order[c.referencia]))
+
+    def to_send(self) -> list[Comprobante]:
+        out = []
+        for c in self.comprobantes:
+            record = self.ledger.get(self.acc, c.referencia)
+            if record is None or record.state != L.EMITTED:
+                out.append(c)
+        return out
+
+    # --- the loop ---------------------------------------------------------------------------------
+
+    def run(self) -> RunReport:
+        self.prepare()
+        doubt_pvs = {r.punto_venta for r in self.ledger.in_state(self.acc, L.IN_DOUBT)}
+        remaining = sorted({c.punto_venta for c in self.to_send()} | doubt_pvs)
+        waiting: dict[int, float] = {}
+        try:
+            while remaining:
+                if self._interrupted():
+                    break
+                for pv in list(remaining):
+                    if self._interrupted():
+                        break
+                    state, until = self.reconcile_pv(pv)
+                    if state == "wait":
+                        waiting[pv] = until
+                        continue
+                    waiting.pop(pv, None)
+                    if state == "undecidable":
+                        remaining.remove(pv)
+                        continue
+                    if self.send_pv(pv) == "done":
+                        remaining.remove(pv)
+                    if self.report.limit_reached:
+                        break
+                if self.report.limit_reached:
+                    break
+                if remaining and all(pv in waiting for pv in remaining):
+                    self._wait_until(min(waiting.values()))
+        except StopRun as stop:
+            self.report.stop_reason = str(stop)
+        if not self.report.interrupted and not self.report.stop_reason:
+            self.ensure_pdfs()
+        self.report.unresolved = [r.referencia for r in self.ledger.in_state(self.acc, L.IN_DOUBT)]
+        return self.report
+
+    def _interrupted(self) -> bool:
+        if self.should_stop():
+            self.report.interrupted = True
+        return self.report.interrupted
+
+    def _wait_until(self, until: float) -> None:
+        delay = max(0.0, until - self.clock())
+        if delay:
+            hora = datetime.fromtimestamp(until).strftime("%H:%M:%S")
+            logger.info(
+                "Hay comprobantes en duda: se confirmarán con TusFacturas a las %s "
+                "(dentro de %.0f s), cuando ya no pueda haber un envío en curso.",
+                hora,
+                delay,
+            )
+        self._sleep_interruptible(delay)
+
+    def _sleep_interruptible(self, delay: float) -> None:
+        end = self.clock() + delay
+        while not self._interrupted():
+            left = end - self.clock()
+            if left <= 0:
+                return
+            self.sleep(min(left, 0.5))
+
+    # --- sending --------------------------------------------------------------------------------
+
+    def send_pv(self, pv: int) -> str:
+        """Send the punto de venta's pending comprobantes in order: 'done' or 'again' (a new doubt)."""
+        for c in self.queue(pv):
+            if self._interrupted():
+                return "again"
+            record = self.ledger.get(self.acc, c.referencia)
+            if record is None or record.state in (L.EMITTED, L.REJECTED):
+                continue
+            if record.state == L.IN_DOUBT:
+                return "again"
+            if (
+                self.opt.limit is not None
+                and c.referencia not in self._attempted
+                and len(self._attempted) >= self.opt.limit
+            ):
+                self.report.limit_reached = True
+                return "again"
+            last = self.ledger.last_emitted_date(self.acc, pv)
+            if last and c.fecha.isoformat() < last:
+                ultimo = date.fromisoformat(last).strftime("%d/%m/%Y")
+                message = (
+                    f"No se envió: la fecha {c.fecha:%d/%m/%Y} es anterior al último comprobante "
+                    f"emitido en el punto de venta {pv} ({ultimo}) y AFIP no la acepta. "
+                    "Corrija la fecha."
+                )
+                self.ledger.transition(
+                    self.acc,
+                    c.referencia,
+                    L.PENDING,
+                    L.REJECTED,
+                    "fecha anterior",
+                    errores=json.dumps([message], ensure_ascii=False),
+                )
+                self.progress(c.referencia, RECHAZADO)
+                continue
+            if self.send_one(c) == L.IN_DOUBT:
+                return "again"
+        return "done"
+
+    def send_one(self, c: Comprobante) -> str:
+        """POST one comprobante until its outcome is settled; returns the ledger state it ends in."""
+        body, fp = self.payload(c)
+        record = self.ledger.get(self.acc, c.referencia)
+        if record is not None and record.fingerprint != fp:
+            record = self._upsert(c, body, fp)
+        self._attempted.add(c.referencia)
+        backoff = 1.0
+        paused_since: float | None = None
+        while True:
+            self.pacer.wait()
+            now = self.clock()
+            self.ledger.transition(
+                self.acc,
+                c.referencia,
+                L.PENDING,
+                L.SENDING,
+                "envío",
+                attempts=(record.attempts if record else 0) + 1,
+                sent_at=now,
+                inflight_until=now + self.opt.timeout + self.opt.margin,
+            )
+            record = self.ledger.get(self.acc, c.referencia)
+            self.report.sent += 1
+            result = self.client.emitir(body)
+            logger.debug("%s: %s (%s)", c.referencia, result.outcome.value, result.reason)
+            if result.outcome is Outcome.EMITTED:
+                self._record_emitted(c.referencia, L.SENDING, result.body, fp)
+                self.report.emitted_now += 1
+                self.progress(c.referencia, EMITIDO)
+                return L.EMITTED
+            if result.outcome is Outcome.REJECTED:
+                self.ledger.transition(
+                    self.acc,
+                    c.referencia,
+                    L.SENDING,
+                    L.REJECTED,
+                    result.reason,
+                    errores=json.dumps(list(result.errores), ensure_ascii=False),
+                )
+                self.report.rejected_now += 1
+                self.progress(c.referencia, RECHAZADO)
+                return L.REJECTED
+            if result.outcome is Outcome.IN_DOUBT:
+                self.ledger.transition(
+                    self.acc,
+                    c.referencia,
+                    L.SENDING,
+                    L.IN_DOUBT,
+                    result.reason,
+                    errores=json.dumps(list(result.errores), ensure_ascii=False),
+                )
+                logger.warning(
+                    "%s quedó en duda (%s): se verificará en TusFacturas antes de seguir.",
+                    c.referencia,
+                    "; ".join(result.errores) or result.reason,
+                )
+                return L.IN_DOUBT
+            # RETRY and STOP: certainly nothing was created.
+            self.ledger.transition(self.acc, c.referencia, L.SENDING, L.PENDING, result.reason)
+            if result.outcome is Outcome.STOP:
+                raise StopRun(_stop_message(result))
+            if paused_since is None:
+                paused_since = self.clock()
+            if self.clock() - paused_since > self.opt.max_pause:
+                raise StopRun(_pause_message(result, self.opt.max_pause))
+            if result.reason == "http_429":
+                logger.info("TusFacturas pide bajar el ritmo (HTTP 429): espera de %.0f s.", backoff)
+                self.pacer.back_off(backoff)
+                backoff = min(backoff * 2, MAX_429_BACKOFF)
+            else:
+                self._pause_for_service(result, paused_since)
+            if self._interrupted():
+                return L.PENDING
+
+    def _pause_for_service(self, result: EmissionResult, since: float) -> None:
+        """AFIP down, maintenance or no connection: poll the service status with growing waits."""
+        what = {
+            "afip_caido": "AFIP/ARCA no está funcionando",
+            "mantenimiento": "TusFacturas está en mantenimiento",
+            "sin_conexion": "no hay conexión con TusFacturas",
+        }.get(result.reason, result.reason)
+        delay = 2.0
+        logger.warning("Pausa: %s. Nada fue emitido; se reintentará solo.", what)
+        while not self._interrupted():
+            self._sleep_interruptible(delay)
+            if self.clock() - since > self.opt.max_pause:
+                raise StopRun(_pause_message(result, self.opt.max_pause))
+            try:
+                self.pacer.wait()
+                status = self.client.estado_servicios()
+            except LookupFailed:
+                status = None
+            if status is not None and status.ok:
+                logger.info("El servicio volvió: se reanuda la emisión.")
+                return
+            delay = min(delay * 2, 30.0)
+
+    def _record_emitted(
+        self, referencia: str, old: str | tuple[str, ...], fields: dict[str, Any], fp: str | None
+    ) -> None:
+        numero = _numero(fields)
+        record = self.ledger.get(self.acc, referencia)
+        assert record is not None
+        nro = str(fields.get("comprobante_nro", "")).strip()
+        if not re.fullmatch(r"\d{5}-\d{8}", nro) and numero is not None:
+            nro = f"{record.punto_venta:05d}-{numero:08d}"
+        observaciones = str(fields.get("observaciones") or fields.get("afip_observaciones") or "").strip()
+        self.ledger.transition(
+            self.acc,
+            referencia,
+            old,
+            L.EMITTED,
+            "emitido",
+            numero=numero,
+            comprobante_nro=nro,
+            cae=str(fields.get("cae", "")).strip(),
+            cae_vencimiento=_parse_ddmmyyyy(str(fields.get("vencimiento_cae", ""))),
+            vencimiento_pago=_parse_ddmmyyyy(str(fields.get("vencimiento_pago", ""))),
+            qr=str(fields.get("afip_qr", "")).strip(),
+            pdf_url=str(fields.get("comprobante_pdf_url", "")).strip(),
+            observaciones=observaciones,
+            errores=None,
+            emitted_fingerprint=fp or record.fingerprint,
+        )
+        url = str(fields.get("comprobante_pdf_url", "")).strip()
+        if url and numero is not None:
+            self._download(referencia, record.tipo, record.punto_venta, numero, url)
+
+    # --- reconciliation ----------------------------------------------------------------------------
+
+    def reconcile_pv(self, pv: int) -> tuple[str, float]:
+        """Settle every in-doubt comprobante of the punto de venta: 'ok', 'wait' or 'undecidable'."""
+        earliest_wait = 0.0
+        for record in self.ledger.in_state(self.acc, L.IN_DOUBT):
+            if record.punto_venta != pv:
+                continue
+            state = self.reconcile(record)
+            if state == "wait":
+                until = record.inflight_until or 0.0
+                earliest_wait = until if not earliest_wait else min(earliest_wait, until)
+            elif state == "undecidable":
+                return "undecidable", 0.0
+        if earliest_wait:
+            return "wait", earliest_wait
+        return "ok", 0.0
+
+    def reconcile(self, record: L.Record) -> str:
+        """'emitted', 'absent', 'wait' (absence not provable yet) or 'undecidable'."""
+        try:
+            found = self._lookup_with_backoff(lambda: self.client.consultar_referencia(record.referencia))
+        except LookupFailed as exc:
+            return self._undecidable(record, f"no se pudo consultar TusFacturas ({exc})")
+        matches = [Found.parse(item) for item in found]
+        candidates = [
+            f
+            for f in matches
+            if f.emitted and f.tipo == record.tipo.upper() and f.punto_venta == record.punto_venta
+        ]
+        agreeing = [f for f in candidates if self._same_content(record, f)]
+        if agreeing:
+            return self._adopt(record, sorted(agreeing, key=lambda f: f.numero or 0), "referencia")
+        if candidates:
+            return self._undecidable(
+                record,
+                "TusFacturas tiene un comprobante con esta referencia pero con "
+                "otro total o cliente; revíselo antes de volver a emitir",
+            )
+        if self.clock() < (record.inflight_until or 0.0):
+            return "wait"
+        try:
+            by_number = self._scan_numbers(record)
+        except LookupFailed as exc:
+            return self._undecidable(record, f"no se pudo consultar la numeración ({exc})")
+        if by_number is not None:
+            return self._adopt(record, [by_number], "numeración")
+        self.ledger.transition(
+            self.acc, record.referencia, L.IN_DOUBT, L.PENDING, "verificado: no emitido", errores=None
+        )
+        logger.info("%s: TusFacturas confirma que no fue emitido; se enviará en orden.", record.referencia)
+        self.report.reconciled += 1
+        return "absent"
+
+    def _same_content(self, record: L.Record, found: Found) -> bool:
+        same_total = found.total is None or found.total == _money(record.total)
+        same_doc = not found.documento or found.documento == record.cliente_documento
+        return same_total and same_doc
+
+    def _scan_numbers(self, record: L.Record) -> Found | None:
+        """AFIP numbers the comprobantes: look at every number issued after the last one we know."""
+        last = self._lookup_with_backoff(lambda: self.client.numeracion(record.tipo, record.punto_venta))
+        known = self.ledger.max_numero(self.acc, record.punto_venta, record.tipo) or 0
+        first = max(known + 1, last - NUMERACION_SCAN_LIMIT + 1, 1)
+        for numero in range(last, first - 1, -1):
+            data = self._lookup_with_backoff(
+                lambda n=numero: self.client.consultar(record.tipo, record.punto_venta, n)
+            )
+            if data is None:
+                continue
+            found = Found.parse(data)
+            if found.referencia == record.referencia and found.emitted and self._same_content(record, found):
+                return found
+        return None
+
+    def _lookup_with_backoff(self, call: Callable[[], Any]) -> Any:
+        error: LookupFailed | None = None
+        for delay in LOOKUP_BACKOFF:
+            if delay:
+                self._sleep_interruptible(delay)
+            if self._interrupted():
+                break
+            try:
+                self.pacer.wait()
+                return call()
+            except LookupFailed as exc:
+                error = exc
+        raise error or LookupFailed("interrumpido")
+
+    def _adopt(self, record: L.Record, found: list[Found], how: str) -> str:
+        first = found[0]
+        fields = dict(first.fields)
+        if first.numero is not None:
+            fields.setdefault("numero", first.numero)
+        self._record_emitted(record.referencia, L.IN_DOUBT, fields, None)
+        self.report.reconciled += 1
+        self.progress(record.referencia, EMITIDO)
+        logger.info(
+            "%s: ya estaba emitido (encontrado por %s); no se vuelve a enviar.", record.referencia, how
+        )
+        if len(found) > 1:
+            self.note(
+                record.referencia,
+                f"TusFacturas tiene {len(found)} comprobantes con esta referencia: revise si hay duplicados.",
+            )
+        return "emitted"
+
+    def _undecidable(self, record: L.Record, why: str) -> str:
+        message = f"En duda: {why}. Vuelva a ejecutar el mismo comando más tarde."
+        self.ledger.update(self.acc, record.referencia, errores=json.dumps([message], ensure_ascii=False))
+        logger.warning("%s: %s", record.referencia, message)
+        return "undecidable"
+
+    # --- PDFs ---------------------------------------------------------------------------------
+
+    def _download(self, referencia: str, tipo: str, pv: int, numero: int, url: str) -> bool:
+        destino = self.opt.pdf_dir / pdf_name(tipo, pv, numero)
+        try:
+            self.client.descargar_pdf(url, destino)
+        except (LookupFailed, OSError) as exc:
+            logger.warning("%s: no se pudo descargar el PDF (%s); se reintentará.", referencia, exc)
+            return False
+        self.ledger.update(self.acc, referencia, pdf_path=str(destino.resolve()))
+        return True
+
+    def ensure_pdfs(self, referencias: Iterable[str] | None = None) -> None:
+        """Every emitted comprobante of the sheet gets its PDF file (regenerated when missing)."""
+        for ref in referencias if referencias is not None else self.by_ref:
+            record = self.ledger.get(self.acc, ref)
+            if record is None or record.state != L.EMITTED or record.numero is None:
+                continue
+            local = self.opt.pdf_dir / pdf_name(record.tipo, record.punto_venta, record.numero)
+            if local.exists():
+                if record.pdf_path != str(local.resolve()):
+                    self.ledger.update(self.acc, ref, pdf_path=str(local.resolve()))
+                continue
+            if self._interrupted():
+                return
+            try:
+                self.pacer.wait()
+                url = self.client.regenerar_pdf(record.tipo, record.punto_venta, record.numero)
+            except LookupFailed as exc:
+                logger.warning("%s: no se pudo regenerar el PDF (%s).", ref, exc)
+                continue
+            self._download(ref, record.tipo, record.punto_venta, record.numero, url)
+
+
+def _stop_message(result: EmissionResult) -> str:
+    detail = "; ".join(result.errores)
+    plain = {
+        "credenciales": "TusFacturas rechazó las credenciales: revise TUSFACTURAS_USERTOKEN, "
+        "TUSFACTURAS_APIKEY y TUSFACTURAS_APITOKEN.",
+        "url": "La dirección de la API no es válida: revise --base-url o TUSFACTURAS_BASE_URL.",
+        "certificado": "El certificado de AFIP/ARCA de la cuenta tiene un problema: revíselo en TusFacturas.",
+        "delegacion": "AFIP/ARCA no reconoce la delegación del certificado: revísela en TusFacturas.",
+        "punto_de_venta": "El punto de venta no está habilitado para factura electrónica por web service.",
+        "no_autorizado": "La CUIT no está autorizada para emitir este tipo de comprobante.",
+        "suscripcion": "La suscripción de TusFacturas no permite emitir más comprobantes.",
+        "cola": "El punto de venta tiene comprobantes en cola: solo admite envíos encolados.",
+    }.get(result.reason, "TusFacturas informó un problema de la cuenta o su configuración.")
+    return f"{plain} ({detail})" if detail else plain
+
+
+def _pause_message(result: EmissionResult, max_pause: float) -> str:
+    minutes = max_pause / 60
+    what = {
+        "afip_caido": "AFIP/ARCA sigue sin funcionar",
+        "mantenimiento": "TusFacturas sigue en mantenimiento",
+        "http_429": "TusFacturas sigue rechazando pedidos por exceso (HTTP 429)",
+        "sin_conexion": "No hay conexión con TusFacturas",
+    }.get(result.reason, "El servicio no responde")
+    return f"{what} después de {minutes:.0f} minutos de espera. Nada quedó a medias."
+
+
+def emision_from_record(record: L.Record | None, referencia: str, notes: list[str]) -> Emision:
+    """The results' view of one comprobante, from its ledger record."""
+    estado = {
+        L.EMITTED: EMITIDO,
+        L.REJECTED: RECHAZADO,
+        L.PENDING: PENDIENTE,
+        L.SENDING: EN_DUDA,
+        L.IN_DOUBT: EN_DUDA,
+    }.get(record.state if record else L.PENDING, PENDIENTE)
+    if record is None:
+        return Emision(referencia, estado, errores=tuple(notes))
+    errores = tuple(record.error_list) + tuple(notes)
+    return Emision(
+        referencia=referencia,
+        estado=estado,
+        comprobante_nro=record.comprobante_nro or "",
+        numero=record.numero,
+        cae=record.cae or "",
+        cae_vencimiento=date.fromisoformat(record.cae_vencimiento) if record.cae_vencimiento else None,
+        pdf=record.pdf_path or "",
+        errores=errores,
+        observaciones=record.observaciones or "",
+        qr=record.qr or "",
+    )
