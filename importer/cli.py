@@ -127,6 +127,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--limit", type=int, metavar="N", help="envía como máximo N comprobantes en esta corrida")
     p.add_argument(
+        "--margen",
+        type=float,
+        default=60.0,
+        metavar="S",
+        help="segundos que se suman a --timeout antes de dar por no emitido un comprobante en duda "
+        "(por defecto 60)",
+    )
+    p.add_argument(
         "--max-pausa",
         type=float,
         default=1800.0,
@@ -160,6 +168,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_validation_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
+        "--hoy",
+        metavar="dd/mm/aaaa",
+        help="fecha de referencia para la ventana de fechas de AFIP (solo validate y --sandbox)",
+    )
+    p.add_argument(
         "--tope-cf",
         type=str,
         metavar="MONTO",
@@ -173,12 +186,23 @@ def _add_validation_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+def configure_logging(debug: bool) -> None:
+    """Console logging for the `importer` logger only, secrets masked, no traceback noise."""
+    from importer.secrets import SecretFilter
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setLevel(logging.DEBUG if debug else logging.INFO)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    handler.addFilter(SecretFilter())
+    logger.handlers[:] = [handler]
+    logger.setLevel(logging.DEBUG if debug else logging.INFO)
+    logger.propagate = False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.debug else logging.INFO, format="%(message)s", stream=sys.stderr
-    )
+    configure_logging(args.debug)
     try:
         return int(args.func(args))
     except PlanillaError as exc:

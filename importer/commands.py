@@ -1,0 +1,496 @@
+"""The `validate`, `run` and `status` commands: glue between the CLI and the core modules.
+
+Each command reads the planilla, validates it, and (for `run`) plans and emits through the runner;
+this module only chooses files, prints summaries and maps outcomes to exit codes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import shlex
+import signal
+import sys
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from importer import __version__
+from importer import ledger as L
+from importer.cli import ExitCode, UsageError
+from importer.secrets import SecretFilter, load_credentials, load_settings, missing_credential_names
+
+logger = logging.getLogger("importer")
+
+ARGENTINA = timezone(timedelta(hours=-3))
+DEFAULT_TOPE_CF = Decimal("10000000")
+MAX_ERRORS_SHOWN = 20
+RESULTS_SUFFIX = "-resultados"
+
+
+def today_in_argentina() -> date:
+    return datetime.now(ARGENTINA).date()
+
+
+def data_dir() -> Path:
+    """Per-user folder for the ledger, the sandbox's data and the logs (TF_IMPORT_DATOS overrides)."""
+    override = os.environ.get("TF_IMPORT_DATOS")
+    if override:
+        return Path(override)
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("tf-import", appauthor=False))
+
+
+def parse_amount_arg(text: str | None, option: str) -> Decimal | None:
+    if text is None:
+        return None
+    cleaned = text.strip().replace("$", "").replace(" ", "")
+    if "," in cleaned:
+        cleaned = cleaned.replace(".", "").replace(",", ".")
+    elif cleaned.count(".") > 1 or (cleaned.count(".") == 1 and len(cleaned.split(".")[1]) == 3):
+        cleaned = cleaned.replace(".", "")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        raise UsageError(f"{option}: «{text}» no es un monto válido") from None
+    if value <= 0:
+        raise UsageError(f"{option}: el monto debe ser mayor que 0")
+    return value
+
+
+def parse_date_arg(text: str | None, option: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return datetime.strptime(text.strip(), "%d/%m/%Y").date()
+    except ValueError:
+        raise UsageError(f"{option}: «{text}» no es una fecha dd/mm/aaaa") from None
+
+
+# --- shared steps ------------------------------------------------------------------------------
+
+
+@dataclass
+class Checked:
+    planilla: Any  # importer.reading.Planilla
+    validacion: Any  # importer.validation.Validacion
+    hoy: date
+    simulada: bool
+
+
+def read_and_validate(args: argparse.Namespace, *, allow_simulated: bool) -> Checked:
+    from importer.reading import read_planilla
+    from importer.validation import validate_planilla
+
+    planilla = read_planilla(args.planilla, engine=getattr(args, "motor", "calamine"))
+    hoy_arg = parse_date_arg(getattr(args, "hoy", None), "--hoy")
+    if not allow_simulated and (hoy_arg or planilla.fecha_simulada):
+        if hoy_arg:
+            raise UsageError("--hoy solo se admite con --sandbox: AFIP usa la fecha real.")
+        raise UsageError(
+            f"{planilla.path.name} es una planilla de ejemplo para el simulador (declara la fecha "
+            f"simulada {planilla.fecha_simulada:%d/%m/%Y}): úsela con --sandbox."
+        )
+    hoy = hoy_arg or planilla.fecha_simulada or today_in_argentina()
+    simulada = hoy != today_in_argentina()
+    if simulada:
+        origen = "--hoy" if hoy_arg else "la planilla de ejemplo"
+        print(f"Fecha simulada: {hoy:%d/%m/%Y} (indicada por {origen}).")
+    tope = parse_amount_arg(getattr(args, "tope_cf", None), "--tope-cf") or DEFAULT_TOPE_CF
+    validacion = validate_planilla(planilla, hoy=hoy, tope_cf=tope)
+    return Checked(planilla, validacion, hoy, simulada)
+
+
+def print_validation_summary(checked: Checked) -> None:
+    v = checked.validacion
+    p = checked.planilla
+    print(f"Planilla: {p.path.name} (hoja {p.hoja})")
+    print(
+        f"Filas: {len(p.datos)} · Comprobantes: {len(v.comprobantes)} · "
+        f"Válidos: {len(v.validas)} · Inválidos: {len(v.invalidas)}"
+    )
+    if p.extras:
+        print(f"Columnas adicionales (se copian a los resultados, no se envían): {', '.join(p.extras)}")
+    if v.problems:
+        print(f"Errores ({len(v.problems)}):")
+        for problem in v.problems[:MAX_ERRORS_SHOWN]:
+            print(f"  {problem}")
+        if len(v.problems) > MAX_ERRORS_SHOWN:
+            print(f"  … y {len(v.problems) - MAX_ERRORS_SHOWN} más (todos en el reporte: --reporte R.xlsx).")
+
+
+def default_results_path(planilla: Path) -> Path:
+    if planilla.stem.endswith(RESULTS_SUFFIX) and planilla.suffix.lower() == ".xlsx":
+        return planilla  # a results workbook fed back in is updated in place
+    return planilla.with_name(f"{planilla.stem}{RESULTS_SUFFIX}.xlsx")
+
+
+def default_pdf_dir(planilla: Path) -> Path:
+    stem = planilla.stem.removesuffix(RESULTS_SUFFIX)
+    return planilla.with_name(f"{stem}-pdf")
+
+
+def write_results_file(path: Path, validacion: Any, emisiones: Any, info: Any) -> Path:
+    from importer.results import write_results
+
+    written = write_results(path, validacion, emisiones, info)
+    if Path(written) != path:
+        print(f"Atención: {path} está abierto o bloqueado; los resultados se escribieron en {written}.")
+    return Path(written)
+
+
+# --- validate ------------------------------------------------------------------------------------
+
+
+def validate_command(args: argparse.Namespace) -> int:
+    started = datetime.now()
+    checked = read_and_validate(args, allow_simulated=True)
+    print_validation_summary(checked)
+    if args.reporte:
+        from importer.results import RunInfo
+
+        info = RunInfo(
+            modo="VALIDACIÓN",
+            inicio=started,
+            fin=datetime.now(),
+            version=__version__,
+            planilla=checked.planilla.path,
+            planilla_sha256=checked.planilla.sha256,
+        )
+        written = write_results_file(args.reporte, checked.validacion, None, info)
+        print(f"Reporte: {written}")
+    return ExitCode.PROBLEMS if checked.validacion.problems else ExitCode.OK
+
+
+# --- run -----------------------------------------------------------------------------------------
+
+
+def ledger_path(args: argparse.Namespace, sandbox: bool) -> Path:
+    if args.estado:
+        return args.estado
+    if not sandbox and os.environ.get("TF_IMPORT_ESTADO"):
+        return Path(os.environ["TF_IMPORT_ESTADO"])
+    return data_dir() / ("registro-sandbox.sqlite" if sandbox else "registro.sqlite")
+
+
+def open_ledger(path: Path, *, exclusive: bool = True) -> L.Ledger:
+    try:
+        return L.Ledger(path, exclusive=exclusive)
+    except L.LedgerLocked:
+        raise UsageError(
+            f"El registro {path} está en uso por otra ejecución de tf-import. Espere a que termine "
+            "(o use otro registro con --estado)."
+        ) from None
+    except L.LedgerError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def setup_log_file() -> Path | None:
+    """A DEBUG log per run, beside the ledger (secrets masked like everywhere else)."""
+    folder = data_dir() / "logs"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"tf-import-{datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}.log"
+        handler = logging.FileHandler(path, encoding="utf-8")
+    except OSError:
+        return None
+    handler.setLevel(logging.DEBUG)
+    handler.addFilter(SecretFilter())
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    return path
+
+
+@contextmanager
+def graceful_interrupt():
+    """First Ctrl-C: finish the comprobante in flight, save and stop. Second: stop at once."""
+    state = {"stop": False}
+
+    def handler(signum: int, frame: object) -> None:
+        if state["stop"]:
+            raise KeyboardInterrupt
+        state["stop"] = True
+        print(
+            "\nDeteniendo después del comprobante en curso… (Ctrl-C otra vez para salir ya)", file=sys.stderr
+        )
+
+    try:
+        previous = signal.signal(signal.SIGINT, handler)
+    except ValueError:  # not the main thread (tests): no handler, plain KeyboardInterrupt
+        previous = None
+    try:
+        yield lambda: state["stop"]
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+
+
+def resume_command(args: argparse.Namespace) -> str:
+    parts = ["tf-import", "run", str(args.planilla)]
+    if args.sandbox:
+        parts.append("--sandbox")
+    for option, value in (
+        ("--base-url", args.base_url),
+        ("--estado", args.estado),
+        ("--pdf-dir", args.pdf_dir),
+    ):
+        if value:
+            parts += [option, str(value)]
+    return shlex.join(parts)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    from importer.api import DEFAULT_BASE_URL, TusFacturasClient
+    from importer.results import RunInfo
+    from importer.runner import Runner, RunOptions, emision_from_record
+
+    started = datetime.now()
+    if args.rate is not None and args.rate < 0:
+        raise UsageError("--rate debe ser 0 (sin límite) o mayor")
+    if args.timeout <= 0:
+        raise UsageError("--timeout debe ser mayor que 0")
+    checked = read_and_validate(args, allow_simulated=args.sandbox)
+    print_validation_summary(checked)
+    v = checked.validacion
+    settings = load_settings()
+
+    with ExitStack() as stack:
+        sandbox = None
+        if args.sandbox:
+            from importer.sandbox import Sandbox
+
+            if args.base_url:
+                base_url = args.base_url
+                credentials = load_credentials(settings) or _sandbox_default_credentials()
+            elif args.dry_run:
+                base_url, credentials = "", _sandbox_default_credentials()
+            else:
+                sandbox = Sandbox(hoy=checked.hoy, datos=data_dir() / "sandbox")
+                stack.enter_context(sandbox)
+                base_url = sandbox.base_url
+                credentials = load_credentials(_as_settings(sandbox.credentials))
+            cuit_emisor = _sandbox_cuit(sandbox)
+        else:
+            missing = missing_credential_names(settings)
+            if missing:
+                raise UsageError(
+                    "Faltan las credenciales de TusFacturas: defina "
+                    + ", ".join(missing)
+                    + " (en el entorno o en un archivo .env). Para probar sin credenciales use --sandbox."
+                )
+            credentials = load_credentials(settings)
+            base_url = args.base_url or settings.get("TUSFACTURAS_BASE_URL") or DEFAULT_BASE_URL
+            cuit_emisor = settings.get("TUSFACTURAS_CUIT", "").replace("-", "").strip() or None
+        assert credentials is not None
+        modo = "SANDBOX" if args.sandbox else "PRODUCCIÓN"
+        if args.sandbox:
+            print("Modo SANDBOX: simulador local, los comprobantes no tienen validez fiscal.")
+
+        path = ledger_path(args, args.sandbox)
+        ledger = stack.enter_context(open_ledger(path))
+        account = credentials.account_key()
+        pdf_dir = args.pdf_dir or default_pdf_dir(args.planilla)
+        options = RunOptions(
+            account=account,
+            timeout=args.timeout,
+            margin=args.margen,
+            rate=args.rate or None,
+            limit=args.limit,
+            max_pause=args.max_pausa,
+            pdf_dir=pdf_dir,
+            planilla=args.planilla.name,
+            cuit_emisor=cuit_emisor,
+        )
+        if args.dry_run:
+            return print_plan(v, ledger, account)
+
+        log_path = setup_log_file()
+        client = TusFacturasClient(base_url, credentials, timeout=args.timeout)
+        with graceful_interrupt() as stop_flag:
+            runner = Runner(v.validas, client, ledger, options, should_stop=stop_flag)
+            report = run_with_progress(runner)
+        emisiones = {
+            c.referencia: emision_from_record(
+                ledger.get(account, c.referencia), c.referencia, report.notes.get(c.referencia, [])
+            )
+            for c in v.comprobantes
+        }
+        info = RunInfo(
+            modo=modo,
+            inicio=started,
+            fin=datetime.now(),
+            version=__version__,
+            planilla=checked.planilla.path,
+            planilla_sha256=checked.planilla.sha256,
+            rate=args.rate,
+            comando_reanudar=resume_command(args),
+            detenido=report.stop_reason or ("Interrumpido por el usuario" if report.interrupted else ""),
+        )
+        results_path = args.resultados or default_results_path(args.planilla)
+        written = write_results_file(results_path, v, emisiones, info)
+        return finish(report, emisiones, v, written, log_path, resume_command(args))
+
+
+def _as_settings(credentials: dict[str, str]) -> dict[str, str]:
+    return {
+        "TUSFACTURAS_USERTOKEN": credentials["usertoken"],
+        "TUSFACTURAS_APIKEY": credentials["apikey"],
+        "TUSFACTURAS_APITOKEN": credentials["apitoken"],
+    }
+
+
+def _sandbox_default_credentials():
+    from importer.sandbox import DEFAULT_CREDENTIALS
+
+    return load_credentials(_as_settings(DEFAULT_CREDENTIALS))
+
+
+def _sandbox_cuit(sandbox: Any) -> str | None:
+    from importer.sandbox import IssuerProfile
+
+    profile = getattr(sandbox, "profile", None) or IssuerProfile()
+    return str(getattr(profile, "cuit", "")) or None
+
+
+def run_with_progress(runner: Any) -> Any:
+    """Run with a tqdm bar of comprobantes; log lines are routed around the bar."""
+    from tqdm import tqdm
+    from tqdm.contrib.logging import logging_redirect_tqdm
+
+    total = len(runner.to_send())
+    counts = {"emitidos": 0, "rechazados": 0}
+    with (
+        logging_redirect_tqdm(loggers=[logger]),
+        tqdm(total=total, unit="cbte", disable=None, dynamic_ncols=True, desc="Emitiendo") as bar,
+    ):
+
+        def progress(referencia: str, estado: str) -> None:
+            key = "emitidos" if estado == "EMITIDO" else "rechazados"
+            counts[key] += 1
+            bar.update(1)
+            bar.set_postfix(
+                emitidos=counts["emitidos"],
+                rechazados=counts["rechazados"],
+                pendientes=max(0, total - bar.n),
+                refresh=False,
+            )
+
+        runner.progress = progress
+        return runner.run()
+
+
+def print_plan(v: Any, ledger: L.Ledger, account: str) -> int:
+    """--dry-run: what would happen, from the ledger alone; no request at all."""
+    groups: dict[str, list[str]] = {"enviar": [], "emitidos": [], "duda": [], "reintentar": []}
+    por_pv: dict[int, int] = {}
+    for c in v.validas:
+        record = ledger.get(account, c.referencia)
+        state = record.state if record else None
+        if state == L.EMITTED:
+            groups["emitidos"].append(c.referencia)
+        elif state in (L.IN_DOUBT, L.SENDING):
+            groups["duda"].append(c.referencia)
+        else:
+            groups["reintentar" if state == L.REJECTED else "enviar"].append(c.referencia)
+            por_pv[c.punto_venta] = por_pv.get(c.punto_venta, 0) + 1
+    print("Plan (--dry-run, no se envía nada):")
+    print(f"  A enviar: {len(groups['enviar']) + len(groups['reintentar'])}", end="")
+    if por_pv:
+        print(" (" + ", ".join(f"punto de venta {pv}: {n}" for pv, n in sorted(por_pv.items())) + ")", end="")
+    print()
+    if groups["reintentar"]:
+        print(f"    de ellos, rechazados antes que se reintentan: {len(groups['reintentar'])}")
+    print(f"  Ya emitidos (se omiten): {len(groups['emitidos'])}")
+    print(f"  En duda (se verifican antes de enviar): {len(groups['duda'])}")
+    print(f"  Inválidos (no se envían): {len(v.invalidas)}")
+    return ExitCode.OK
+
+
+def finish(
+    report: Any, emisiones: dict[str, Any], v: Any, written: Path, log_path: Path | None, resume: str
+) -> int:
+    counts: dict[str, int] = {}
+    for referencia, emision in emisiones.items():
+        estado = "INVALIDO" if referencia in v.invalidas and emision.estado != "EMITIDO" else emision.estado
+        counts[estado] = counts.get(estado, 0) + 1
+    order = ("EMITIDO", "RECHAZADO", "INVALIDO", "PENDIENTE", "EN_DUDA")
+    print("Resultado: " + " · ".join(f"{k}: {counts.get(k, 0)}" for k in order))
+    print(f"Enviados en esta ejecución: {report.sent} · Resultados: {written}")
+    if log_path:
+        logger.debug("log file: %s", log_path)
+    if report.interrupted:
+        print(f"Interrumpido. Para continuar: {resume}")
+        return ExitCode.INTERRUPTED
+    if report.stop_reason:
+        print(f"Detenido: {report.stop_reason}")
+        print(f"Para continuar: {resume}")
+        return ExitCode.STOPPED
+    if report.unresolved:
+        print(
+            f"Quedan {len(report.unresolved)} comprobantes en duda que no pudieron verificarse "
+            f"({', '.join(report.unresolved[:5])}). Para continuar: {resume}"
+        )
+        return ExitCode.STOPPED
+    if report.limit_reached:
+        print(f"Se alcanzó --limit. Para enviar los que faltan: {resume}")
+    if counts.get("RECHAZADO") or counts.get("INVALIDO") or v.problems:
+        return ExitCode.PROBLEMS
+    return ExitCode.OK
+
+
+# --- status --------------------------------------------------------------------------------------
+
+
+def status_command(args: argparse.Namespace) -> int:
+    from importer.reading import read_planilla
+    from importer.validation import validate_planilla
+
+    planilla = read_planilla(args.planilla)
+    hoy = planilla.fecha_simulada or today_in_argentina()
+    v = validate_planilla(planilla, hoy=hoy, tope_cf=DEFAULT_TOPE_CF)
+    settings = load_settings()
+    if args.sandbox:
+        credentials = _sandbox_default_credentials()
+    else:
+        credentials = load_credentials(settings)
+        if credentials is None:
+            raise UsageError(
+                "Faltan las credenciales de TusFacturas ("
+                + ", ".join(missing_credential_names(settings))
+                + "): el registro se organiza por cuenta. Use --sandbox para el simulador."
+            )
+    path = ledger_path(args, args.sandbox)
+    account = credentials.account_key()
+    counts = {"EMITIDO": 0, "RECHAZADO": 0, "PENDIENTE": 0, "EN_DUDA": 0, "INVALIDO": 0}
+    attention: list[str] = []
+    ledger = open_ledger(path, exclusive=False) if path.exists() else None
+    try:
+        for c in v.comprobantes:
+            record = ledger.get(account, c.referencia) if ledger else None
+            state = record.state if record else None
+            if state == L.EMITTED:
+                estado = "EMITIDO"
+            elif c.referencia in v.invalidas:
+                estado = "INVALIDO"
+            else:
+                estado = {L.REJECTED: "RECHAZADO", L.IN_DOUBT: "EN_DUDA", L.SENDING: "EN_DUDA"}.get(
+                    state, "PENDIENTE"
+                )
+            counts[estado] += 1
+            if estado in ("RECHAZADO", "EN_DUDA") and record is not None:
+                detail = "; ".join(record.error_list)[:160]
+                attention.append(f"  {c.referencia}: {estado}{' — ' + detail if detail else ''}")
+    finally:
+        if ledger:
+            ledger.close()
+    print(f"Planilla: {planilla.path.name} · Registro: {path}{' (simulador)' if args.sandbox else ''}")
+    print(" · ".join(f"{k}: {n}" for k, n in counts.items()))
+    for line in attention[:MAX_ERRORS_SHOWN]:
+        print(line)
+    return ExitCode.OK

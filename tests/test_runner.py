@@ -1,0 +1,369 @@
+"""The emission loop against precise API sequences (responses): exactly-once decisions."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal as D
+
+import pytest
+import requests
+import responses
+
+from importer import ledger as L
+from importer.api import TusFacturasClient
+from importer.comprobantes import Cliente, Comprobante, Linea
+from importer.runner import RunOptions, Runner, pdf_name
+from importer.secrets import Credentials
+
+BASE = "https://api.test/app/api/v2"
+CREDS = Credentials("user-token-123456", "9991", "api-token-654321")
+CLIENTE = Cliente("CUIT", "30698765433", "Ferretería del Sur SRL", "RI")
+
+
+def comprobante(ref, fecha=date(2026, 11, 25), pv=1, precio="1000", tipo="FACTURA A"):
+    return Comprobante(
+        referencia=ref,
+        filas=(2,),
+        fecha=fecha,
+        tipo=tipo,
+        punto_venta=pv,
+        cliente=CLIENTE,
+        lineas=(Linea(2, "Tornillos", D("1"), D(precio), "21"),),
+    )
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1_000_000.0
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+
+class FakeTF:
+    """A scripted TusFacturas: `nuevo` answers from a queue; lookups see what was 'stored'."""
+
+    def __init__(self, clock, rsps):
+        self.clock = clock
+        self.nuevo_script: list = []
+        self.stored: list[dict] = []  # comprobantes TusFacturas has
+        self.lookup_failures = 0
+        self.estado_ok_after = 0  # estado_servicios calls answering "not OK" first
+        self.posts = 0
+        self.post_times: list[float] = []
+        self.last_number: dict[tuple[str, int], int] = {}
+        for path, fn in (
+            ("facturacion/nuevo", self.nuevo),
+            ("facturacion/consulta_avanzada", self.avanzada),
+            ("facturacion/numeracion", self.numeracion),
+            ("facturacion/consulta", self.consulta),
+            ("estado_servicios/alertas", self.estado),
+            ("facturacion/regenerar_pdf", self.regenerar),
+        ):
+            rsps.add_callback(responses.POST, f"{BASE}/{path}", callback=fn)
+        rsps.add(responses.GET, "https://files.test/pdf", body=b"%PDF-1.4 fake", status=200)
+
+    def store(self, body):
+        comp = body["comprobante"]
+        key = (comp["tipo"], int(comp["punto_venta"]))
+        numero = self.last_number.get(key, 0) + 1
+        self.last_number[key] = numero
+        item = {
+            "external_reference": comp["external_reference"],
+            "tipo": comp["tipo"],
+            "punto_venta": int(comp["punto_venta"]),
+            "numero": numero,
+            "total": comp["total"],
+            "cae": f"{numero:014d} ",
+            "vencimiento_cae": "05/12/2026",
+            "status": "EMITIDO",
+            "comprobante_pdf_url": "https://files.test/pdf",
+            "afip_qr": "https://qr ",
+        }
+        self.stored.append(
+            {"cliente": {"documento_nro": body["cliente"]["documento_nro"] + " "}, "comprobante": item}
+        )
+        return item
+
+    def nuevo(self, request):
+        self.posts += 1
+        self.post_times.append(self.clock.now)
+        body = json.loads(request.body)
+        action = self.nuevo_script.pop(0) if self.nuevo_script else "ok"
+        if action == "ok":
+            item = self.store(body)
+            return (
+                200,
+                {},
+                json.dumps(
+                    {
+                        "error": "N",
+                        "errores": [""],
+                        "cae": item["cae"],
+                        "comprobante_nro": f"{item['punto_venta']:05d}-{item['numero']:08d}",
+                        "vencimiento_cae": "05/12/2026",
+                        "comprobante_pdf_url": item["comprobante_pdf_url"],
+                        "afip_qr": "https://qr ",
+                    }
+                ),
+            )
+        if action == "commit_then_timeout":
+            self.store(body)
+            raise requests.ReadTimeout("read timed out")
+        if action == "timeout":
+            raise requests.ReadTimeout("read timed out")
+        if action == "500":
+            return 500, {}, "<html>Internal Server Error</html>"
+        if action == "429":
+            return 429, {}, "slow down"
+        if action == "401":
+            return 401, {}, ""
+        if action == "afip_down":
+            return (
+                200,
+                {},
+                json.dumps(
+                    {
+                        "error": "S",
+                        "errores": ["Los servicios de facturacion de AFIP estan presentando errores."],
+                    }
+                ),
+            )
+        if action == "reject":
+            return (
+                200,
+                {},
+                json.dumps(
+                    {
+                        "error": "S",
+                        "errores": [
+                            "AFIP Factura electronica, informa el siguiente error: Cod. Error: #6661145.10036 - El campo "
+                            "FchVtoPago no puede ser anterior a la fecha del comprobante."
+                        ],
+                    }
+                ),
+            )
+        raise AssertionError(action)
+
+    def _fail_lookup(self):
+        if self.lookup_failures:
+            self.lookup_failures -= 1
+            return True
+        return False
+
+    def avanzada(self, request):
+        if self._fail_lookup():
+            return 500, {}, "<html>error</html>"
+        ref = json.loads(request.body)["comprobante"]["external_reference"]
+        found = [s for s in self.stored if s["comprobante"]["external_reference"] == ref]
+        if not found:
+            return 200, {}, json.dumps({"error": "S", "errores": ["No se han encontrado comprobantes."]})
+        return 200, {}, json.dumps({"error": "N", "total": len(found), "comprobantes": found})
+
+    def numeracion(self, request):
+        comp = json.loads(request.body)["comprobante"]
+        last = self.last_number.get((comp["tipo"], int(comp["punto_venta"])), 0)
+        return 200, {}, json.dumps({"error": "N", "comprobante": {"numero": last}})
+
+    def consulta(self, request):
+        comp = json.loads(request.body)["comprobante"]
+        for s in self.stored:
+            c = s["comprobante"]
+            if (c["tipo"], c["punto_venta"], c["numero"]) == (
+                comp["tipo"],
+                int(comp["punto_venta"]),
+                int(comp["numero"]),
+            ):
+                return 200, {}, json.dumps({"error": "N", **s})
+        return 200, {}, json.dumps({"error": "S", "errores": ["No existe"]})
+
+    def estado(self, request):
+        if self.estado_ok_after:
+            self.estado_ok_after -= 1
+            return 200, {}, json.dumps({"error": "S", "facturacion": "AFIP caido"})
+        return 200, {}, json.dumps({"error": "N", "facturacion": "OK"})
+
+    def regenerar(self, request):
+        return 200, {}, json.dumps({"error": "N", "comprobante_pdf_url": "https://files.test/pdf"})
+
+    def refs(self):
+        return [s["comprobante"]["external_reference"] for s in self.stored]
+
+
+@pytest.fixture
+def env(tmp_path):
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        clock = Clock()
+        fake = FakeTF(clock, rsps)
+        ledger = L.Ledger(tmp_path / "registro.sqlite")
+
+        def make(comprobantes, **kw):
+            options = RunOptions(
+                account=CREDS.account_key(),
+                timeout=30,
+                margin=10,
+                rate=None,
+                pdf_dir=tmp_path / "pdf",
+                planilla="julio.xlsx",
+                **kw,
+            )
+            client = TusFacturasClient(BASE, CREDS, timeout=30)
+            return Runner(comprobantes, client, ledger, options, clock=clock, sleep=clock.sleep)
+
+        yield make, fake, ledger, clock
+        ledger.close()
+
+
+def state(ledger, ref):
+    return ledger.get(CREDS.account_key(), ref).state
+
+
+def test_clean_month_emits_each_once_in_date_order_and_downloads_pdfs(env, tmp_path):
+    make, fake, ledger, _ = env
+    cs = [
+        comprobante("B", date(2026, 11, 25)),
+        comprobante("A", date(2026, 11, 24)),
+        comprobante("C", date(2026, 11, 25)),
+    ]
+    report = make(cs).run()
+    assert fake.refs() == ["A", "B", "C"]
+    assert report.emitted_now == 3 and not report.stop_reason
+    assert (tmp_path / "pdf" / pdf_name("FACTURA A", 1, 1)).read_bytes().startswith(b"%PDF")
+    assert fake.posts == 3
+    report = make(cs).run()  # a re-run sends nothing
+    assert fake.posts == 3 and report.sent == 0
+
+
+def test_timeout_after_commit_is_found_by_reference_and_never_resent(env):
+    make, fake, ledger, _ = env
+    fake.nuevo_script = ["commit_then_timeout"]
+    report = make([comprobante("A"), comprobante("B")]).run()
+    assert fake.posts == 2 and fake.refs() == ["A", "B"]
+    record = ledger.get(CREDS.account_key(), "A")
+    assert record.state == L.EMITTED and record.cae == "00000000000001" and report.reconciled == 1
+
+
+def test_absence_is_proven_only_after_the_in_flight_window(env):
+    make, fake, ledger, clock = env
+    fake.nuevo_script = ["500"]
+    make([comprobante("A")]).run()
+    assert fake.posts == 2 and fake.refs() == ["A"]
+    first, second = fake.post_times
+    assert second - first >= 30 + 10  # re-sent only after read timeout + margin
+    assert state(ledger, "A") == L.EMITTED
+
+
+def test_a_late_landing_request_of_a_killed_run_is_adopted_not_duplicated(env):
+    make, fake, ledger, clock = env
+    acc = CREDS.account_key()
+    runner = make([comprobante("A")])
+    runner.prepare()
+    ledger.transition(acc, "A", L.PENDING, L.SENDING, sent_at=clock.now, inflight_until=clock.now + 40)
+    # the killed process's request is still in flight: TusFacturas stores it 20 s later
+    body = runner.payload(comprobante("A"))[0]
+    original_sleep = clock.sleep
+
+    def sleep_and_land(seconds):
+        original_sleep(seconds)
+        if clock.now > 1_000_020 and "A" not in fake.refs():
+            fake.store(body)
+
+    clock.sleep = sleep_and_land
+    runner.sleep = sleep_and_land
+    make_again = make([comprobante("A")])
+    make_again.sleep = sleep_and_land
+    make_again.run()
+    assert fake.posts == 0 and fake.refs() == ["A"]
+    assert state(ledger, "A") == L.EMITTED
+
+
+def test_429_backs_off_and_resends(env):
+    make, fake, ledger, _ = env
+    fake.nuevo_script = ["429", "429"]
+    report = make([comprobante("A")]).run()
+    assert fake.posts == 3 and fake.refs() == ["A"] and report.emitted_now == 1
+
+
+def test_afip_down_pauses_until_the_service_is_back(env):
+    make, fake, ledger, _ = env
+    fake.nuevo_script = ["afip_down"]
+    fake.estado_ok_after = 2
+    report = make([comprobante("A")]).run()
+    assert fake.refs() == ["A"] and not report.stop_reason
+
+
+def test_afip_down_for_too_long_stops_resumably(env):
+    make, fake, ledger, _ = env
+    fake.nuevo_script = ["afip_down"]
+    fake.estado_ok_after = 10_000
+    report = make([comprobante("A")], max_pause=60).run()
+    assert "AFIP" in report.stop_reason and fake.refs() == []
+    assert state(ledger, "A") == L.PENDING
+
+
+def test_bad_credentials_stop_at_once(env):
+    make, fake, ledger, _ = env
+    fake.nuevo_script = ["401"]
+    report = make([comprobante("A"), comprobante("B")]).run()
+    assert "credenciales" in report.stop_reason and fake.posts == 1
+    assert state(ledger, "A") == L.PENDING and state(ledger, "B") == L.PENDING
+
+
+def test_a_rejection_does_not_stop_the_others(env):
+    make, fake, ledger, _ = env
+    fake.nuevo_script = ["reject"]
+    report = make([comprobante("A"), comprobante("B")]).run()
+    assert state(ledger, "A") == L.REJECTED and state(ledger, "B") == L.EMITTED
+    assert "10036" in ledger.get(CREDS.account_key(), "A").error_list[0] and report.rejected_now == 1
+
+
+def test_fixed_row_is_sent_again_on_the_next_run(env):
+    make, fake, ledger, _ = env
+    fake.nuevo_script = ["reject"]
+    make([comprobante("A", precio="1000")]).run()
+    make([comprobante("A", precio="1200")]).run()
+    assert fake.refs() == ["A"] and fake.stored[0]["comprobante"]["total"] == "1452.00"
+
+
+def test_a_date_earlier_than_the_last_emitted_is_reported_not_sent(env):
+    make, fake, ledger, _ = env
+    make([comprobante("A", date(2026, 11, 25))]).run()
+    make([comprobante("B", date(2026, 11, 23))]).run()
+    assert fake.posts == 1 and state(ledger, "B") == L.REJECTED
+    assert "anterior al último comprobante" in ledger.get(CREDS.account_key(), "B").error_list[0]
+
+
+def test_emitted_rows_changed_later_are_reported_not_resent(env):
+    make, fake, ledger, _ = env
+    make([comprobante("A")]).run()
+    report = make([comprobante("A", precio="5")]).run()
+    assert fake.posts == 1 and "nota de crédito" in report.notes["A"][0]
+
+
+def test_unreconcilable_doubt_blocks_its_punto_de_venta_only(env):
+    make, fake, ledger, clock = env
+    fake.nuevo_script = ["timeout"]
+    runner = make([comprobante("A", pv=1), comprobante("B", pv=1), comprobante("C", pv=2)])
+    fake.lookup_failures = 10_000
+    report = runner.run()
+    assert report.unresolved == ["A"]
+    assert fake.refs() == ["C"] and state(ledger, "B") == L.PENDING
+
+
+def test_limit_sends_at_most_n(env):
+    make, fake, ledger, _ = env
+    report = make([comprobante(r) for r in "ABCD"], limit=2).run()
+    assert fake.refs() == ["A", "B"] and report.limit_reached
+
+
+def test_missing_pdf_is_regenerated_on_the_next_run(env, tmp_path):
+    make, fake, ledger, _ = env
+    make([comprobante("A")]).run()
+    pdf = tmp_path / "pdf" / pdf_name("FACTURA A", 1, 1)
+    pdf.unlink()
+    make([comprobante("A")]).run()
+    assert pdf.exists() and fake.posts == 1
