@@ -13,7 +13,7 @@ import responses
 from importer import ledger as L
 from importer.api import TusFacturasClient
 from importer.comprobantes import Cliente, Comprobante, Linea
-from importer.runner import RunOptions, Runner, pdf_name
+from importer.runner import Runner, RunOptions, pdf_name
 from importer.secrets import Credentials
 
 BASE = "https://api.test/app/api/v2"
