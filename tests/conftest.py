@@ -82,3 +82,20 @@ def write_workbook(tmp_path: Path) -> Callable[..., Path]:
 @pytest.fixture
 def make_row() -> Callable[..., dict[str, object]]:
     return valid_row
+
+
+@pytest.fixture(autouse=True)
+def isolated_user_data(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Keep ledgers, sandbox data and logs out of the real per-user folder; no real credentials."""
+    folder = tmp_path_factory.mktemp("datos")
+    monkeypatch.setenv("TF_IMPORT_DATOS", str(folder))
+    for name in (
+        "TUSFACTURAS_USERTOKEN",
+        "TUSFACTURAS_APIKEY",
+        "TUSFACTURAS_APITOKEN",
+        "TUSFACTURAS_BASE_URL",
+        "TUSFACTURAS_CUIT",
+        "TF_IMPORT_ESTADO",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    return folder
