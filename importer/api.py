@@ -342,17 +342,19 @@ class TusFacturasClient:
             raise LookupFailed(f"PDF: sin respuesta ({type(exc).__name__})") from None
         if response.status_code != 200 or not response.content.startswith(b"%PDF"):
             raise LookupFailed(f"PDF: respuesta HTTP {response.status_code} sin PDF")
-        write_atomic(destino, response.content)
+        # No fsync: a PDF is derived data; a torn file fails `pdf_ok` and is fetched again.
+        write_atomic(destino, response.content, durable=False)
 
 
-def write_atomic(path: Path, content: bytes) -> None:
+def write_atomic(path: Path, content: bytes, *, durable: bool = True) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(content)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -346,9 +346,9 @@ def _as_settings(credentials: dict[str, str]) -> dict[str, str]:
 
 
 def _sandbox_default_credentials():
-    from importer.sandbox import DEFAULT_CREDENTIALS
+    from importer.sandbox.server import DEMO_CREDENTIALS
 
-    return load_credentials(_as_settings(DEFAULT_CREDENTIALS))
+    return load_credentials(_as_settings(DEMO_CREDENTIALS))
 
 
 def _sandbox_cuit(sandbox: Any) -> str | None:

@@ -60,7 +60,8 @@ CREATE TABLE IF NOT EXISTS comprobantes (
     emitted_fingerprint TEXT,
     PRIMARY KEY (account, referencia)
 );
-CREATE INDEX IF NOT EXISTS comprobantes_pv ON comprobantes (account, punto_venta, state);
+CREATE INDEX IF NOT EXISTS comprobantes_pv ON comprobantes (account, punto_venta, state, fecha);
+CREATE INDEX IF NOT EXISTS comprobantes_numero ON comprobantes (account, punto_venta, tipo, state, numero);
 CREATE TABLE IF NOT EXISTS eventos (
     id INTEGER PRIMARY KEY,
     account TEXT NOT NULL,
@@ -120,6 +121,16 @@ class Record:
 
 
 _FIELDS = tuple(Record.__dataclass_fields__)
+_PLAN_FIELDS = (
+    "fingerprint",
+    "payload",
+    "tipo",
+    "punto_venta",
+    "fecha",
+    "total",
+    "cliente_documento",
+    "planilla",
+)
 
 
 class Ledger:
@@ -208,73 +219,46 @@ class Ledger:
 
     # --- writes (each one committed on its own) ----------------------------------------------------
 
-    def upsert_pending(
-        self,
-        account: str,
-        referencia: str,
-        *,
-        fingerprint: str,
-        payload: str,
-        tipo: str,
-        punto_venta: int,
-        fecha: str,
-        total: str,
-        cliente_documento: str,
-        planilla: str,
-    ) -> Record:
-        """Record a comprobante to send (new, or a pending/rejected one with the sheet's data)."""
-        now = time.time()
-        with self._tx():
-            current = self.get(account, referencia)
-            if current is None:
-                self.con.execute(
-                    "INSERT INTO comprobantes (account, referencia, state, fingerprint, payload, tipo, "
-                    "punto_venta, fecha, total, cliente_documento, planilla, created_at, updated_at) "
-                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (
-                        account,
-                        referencia,
-                        PENDING,
-                        fingerprint,
-                        payload,
-                        tipo,
-                        punto_venta,
-                        fecha,
-                        total,
-                        cliente_documento,
-                        planilla,
-                        now,
-                        now,
-                    ),
-                )
-                self._event(account, referencia, None, PENDING, "nuevo")
-            elif current.state in (PENDING, REJECTED):
-                self.con.execute(
-                    "UPDATE comprobantes SET state=?, fingerprint=?, payload=?, tipo=?, punto_venta=?, "
-                    "fecha=?, total=?, cliente_documento=?, planilla=?, updated_at=? "
-                    "WHERE account=? AND referencia=?",
-                    (
-                        PENDING,
-                        fingerprint,
-                        payload,
-                        tipo,
-                        punto_venta,
-                        fecha,
-                        total,
-                        cliente_documento,
-                        planilla,
-                        now,
-                        account,
-                        referencia,
-                    ),
-                )
-                if current.state != PENDING:
-                    self._event(account, referencia, current.state, PENDING, "reintento con datos actuales")
-            else:
-                raise TransitionError(f"{referencia}: {current.state} no puede volver a pendiente")
+    def upsert_pending(self, account: str, referencia: str, **data: Any) -> Record:
+        """Record a comprobante to send (new, or a pending/rejected one with the sheet's data).
+
+        `data`: fingerprint, payload, tipo, punto_venta, fecha (ISO), total, cliente_documento,
+        planilla.
+        """
+        self.upsert_pending_many(account, {referencia: data})
         record = self.get(account, referencia)
         assert record is not None
         return record
+
+    def upsert_pending_many(self, account: str, items: dict[str, dict[str, Any]]) -> None:
+        """`upsert_pending` for many comprobantes in one transaction (planning a whole sheet).
+
+        Only new, pending or rejected comprobantes may be (re)planned; anything else is a bug.
+        """
+        now = time.time()
+        with self._tx():
+            for referencia, data in items.items():
+                values = tuple(data[k] for k in _PLAN_FIELDS)
+                current = self.get(account, referencia)
+                if current is None:
+                    self.con.execute(
+                        f"INSERT INTO comprobantes (account, referencia, state, {', '.join(_PLAN_FIELDS)}, "
+                        f"created_at, updated_at) VALUES (?,?,?,{','.join('?' * len(_PLAN_FIELDS))},?,?)",
+                        (account, referencia, PENDING, *values, now, now),
+                    )
+                    self._event(account, referencia, None, PENDING, "nuevo")
+                elif current.state in (PENDING, REJECTED):
+                    self.con.execute(
+                        f"UPDATE comprobantes SET state=?, {', '.join(f'{k}=?' for k in _PLAN_FIELDS)}, "
+                        "updated_at=? WHERE account=? AND referencia=?",
+                        (PENDING, *values, now, account, referencia),
+                    )
+                    if current.state != PENDING:
+                        self._event(
+                            account, referencia, current.state, PENDING, "reintento con datos actuales"
+                        )
+                else:
+                    raise TransitionError(f"{referencia}: {current.state} no puede volver a pendiente")
 
     def transition(
         self,

@@ -180,11 +180,12 @@ class Runner:
     def prepare(self) -> None:
         """Record every comprobante of the sheet; flag emitted ones whose rows changed since."""
         self.ledger.sending_to_in_doubt(self.acc)
+        to_plan: dict[str, dict[str, Any]] = {}
         for c in self.comprobantes:
             body, fp = self.payload(c)
             record = self.ledger.get(self.acc, c.referencia)
             if record is None or record.state in (L.PENDING, L.REJECTED):
-                self._upsert(c, body, fp)
+                to_plan[c.referencia] = self._plan_data(c, body, fp)
             elif record.state == L.EMITTED and (record.emitted_fingerprint or record.fingerprint) != fp:
                 origin = (
                     f" desde la planilla {record.planilla}"
@@ -196,20 +197,22 @@ class Runner:
                     f"Ya emitido{origin} con otros datos: no se vuelve a enviar; "
                     "para corregirlo emita una nota de crédito.",
                 )
+        self.ledger.upsert_pending_many(self.acc, to_plan)
+
+    def _plan_data(self, c: Comprobante, body: dict[str, Any], fp: str) -> dict[str, Any]:
+        return {
+            "fingerprint": fp,
+            "payload": canonical_json(body),
+            "tipo": c.tipo,
+            "punto_venta": c.punto_venta,
+            "fecha": c.fecha.isoformat(),
+            "total": str(comprobante_totals(c).total),
+            "cliente_documento": c.cliente.documento_nro,
+            "planilla": self.opt.planilla,
+        }
 
     def _upsert(self, c: Comprobante, body: dict[str, Any], fp: str) -> L.Record:
-        return self.ledger.upsert_pending(
-            self.acc,
-            c.referencia,
-            fingerprint=fp,
-            payload=canonical_json(body),
-            tipo=c.tipo,
-            punto_venta=c.punto_venta,
-            fecha=c.fecha.isoformat(),
-            total=str(comprobante_totals(c).total),
-            cliente_documento=c.cliente.documento_nro,
-            planilla=self.opt.planilla,
-        )
+        return self.ledger.upsert_pending(self.acc, c.referencia, **self._plan_data(c, body, fp))
 
     def queue(self, punto_venta: int) -> list[Comprobante]:
         items = [c for c in self.comprobantes if c.punto_venta == punto_venta]
@@ -447,6 +450,7 @@ class Runner:
             vencimiento_pago=_parse_ddmmyyyy(str(fields.get("vencimiento_pago", ""))),
             qr=str(fields.get("afip_qr", "")).strip(),
             pdf_url=str(fields.get("comprobante_pdf_url", "")).strip(),
+            pdf_path=str(self._pdf_path(record.tipo, record.punto_venta, numero)) if numero else None,
             observaciones=observaciones,
             errores=None,
             emitted_fingerprint=fp or record.fingerprint,
@@ -570,14 +574,16 @@ class Runner:
 
     # --- PDFs ---------------------------------------------------------------------------------
 
+    def _pdf_path(self, tipo: str, pv: int, numero: int) -> Path:
+        return (self.opt.pdf_dir / pdf_name(tipo, pv, numero)).resolve()
+
     def _download(self, referencia: str, tipo: str, pv: int, numero: int, url: str) -> bool:
-        destino = self.opt.pdf_dir / pdf_name(tipo, pv, numero)
+        """Fetch the PDF to its planned path (recorded with the emission); a failure is retried later."""
         try:
-            self.client.descargar_pdf(url, destino)
+            self.client.descargar_pdf(url, self._pdf_path(tipo, pv, numero))
         except (LookupFailed, OSError) as exc:
             logger.warning("%s: no se pudo descargar el PDF (%s); se reintentará.", referencia, exc)
             return False
-        self.ledger.update(self.acc, referencia, pdf_path=str(destino.resolve()))
         return True
 
     def ensure_pdfs(self, referencias: Iterable[str] | None = None) -> None:
@@ -586,10 +592,10 @@ class Runner:
             record = self.ledger.get(self.acc, ref)
             if record is None or record.state != L.EMITTED or record.numero is None:
                 continue
-            local = self.opt.pdf_dir / pdf_name(record.tipo, record.punto_venta, record.numero)
-            if local.exists():
-                if record.pdf_path != str(local.resolve()):
-                    self.ledger.update(self.acc, ref, pdf_path=str(local.resolve()))
+            local = self._pdf_path(record.tipo, record.punto_venta, record.numero)
+            if record.pdf_path != str(local):
+                self.ledger.update(self.acc, ref, pdf_path=str(local))
+            if pdf_ok(local):
                 continue
             if self._interrupted():
                 return
@@ -600,6 +606,20 @@ class Runner:
                 logger.warning("%s: no se pudo regenerar el PDF (%s).", ref, exc)
                 continue
             self._download(ref, record.tipo, record.punto_venta, record.numero, url)
+
+
+def pdf_ok(path: Path) -> bool:
+    """A complete PDF file: written whole by an atomic rename, ending with its %%EOF marker."""
+    try:
+        with path.open("rb") as handle:
+            if handle.read(5) != b"%PDF-":
+                return False
+            handle.seek(0, 2)
+            size = handle.tell()
+            handle.seek(max(0, size - 1024))
+            return b"%%EOF" in handle.read()
+    except OSError:
+        return False
 
 
 def _stop_message(result: EmissionResult) -> str:
@@ -648,7 +668,7 @@ def emision_from_record(record: L.Record | None, referencia: str, notes: list[st
         numero=record.numero,
         cae=record.cae or "",
         cae_vencimiento=date.fromisoformat(record.cae_vencimiento) if record.cae_vencimiento else None,
-        pdf=record.pdf_path or "",
+        pdf=record.pdf_path if record.pdf_path and pdf_ok(Path(record.pdf_path)) else "",
         errores=errores,
         observaciones=record.observaciones or "",
         qr=record.qr or "",

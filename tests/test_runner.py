@@ -65,7 +65,7 @@ class FakeTF:
             ("facturacion/regenerar_pdf", self.regenerar),
         ):
             rsps.add_callback(responses.POST, f"{BASE}/{path}", callback=fn)
-        rsps.add(responses.GET, "https://files.test/pdf", body=b"%PDF-1.4 fake", status=200)
+        rsps.add(responses.GET, "https://files.test/pdf", body=b"%PDF-1.4 fake\n%%EOF\n", status=200)
 
     def store(self, body):
         comp = body["comprobante"]
@@ -367,3 +367,12 @@ def test_missing_pdf_is_regenerated_on_the_next_run(env, tmp_path):
     pdf.unlink()
     make([comprobante("A")]).run()
     assert pdf.exists() and fake.posts == 1
+
+
+def test_a_torn_pdf_is_fetched_again(env, tmp_path):
+    make, fake, ledger, _ = env
+    make([comprobante("A")]).run()
+    pdf = tmp_path / "pdf" / pdf_name("FACTURA A", 1, 1)
+    pdf.write_bytes(b"%PDF-1.4 trunc")
+    make([comprobante("A")]).run()
+    assert pdf.read_bytes().rstrip().endswith(b"%%EOF") and fake.posts == 1
