@@ -365,10 +365,16 @@ def run_with_progress(runner: Any) -> Any:
 
     total = len(runner.to_send())
     counts = {"emitidos": 0, "rechazados": 0}
+    console = [h for h in logger.handlers if type(h) is logging.StreamHandler]
+    level = min((h.level for h in console), default=logging.INFO)
     with (
         logging_redirect_tqdm(loggers=[logger]),
         tqdm(total=total, unit="cbte", disable=None, dynamic_ncols=True, desc="Emitiendo") as bar,
     ):
+        for handler in logger.handlers:  # the bar's handler: same level and masking as the console
+            if handler not in console and not isinstance(handler, logging.FileHandler):
+                handler.setLevel(level)
+                handler.addFilter(SecretFilter())
 
         def progress(referencia: str, estado: str) -> None:
             key = "emitidos" if estado == "EMITIDO" else "rechazados"
