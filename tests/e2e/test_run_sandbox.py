@@ -16,14 +16,32 @@ HOY = date.today()
 def month_rows():
     return [
         valid_row(referencia="FA-1", descripcion="Tornillos x100", cantidad=2, precio_unitario=1500),
-        valid_row(referencia="FA-1", descripcion="Aceite 1 litro", cantidad=1, precio_unitario=2300,
-                  alicuota_iva="10.5"),
-        valid_row(referencia="FB-1", tipo="FACTURA B", cliente_documento_tipo="OTRO", cliente_documento_nro="0",
-                  cliente_razon_social="Consumidor Final", cliente_condicion_iva="CF",
-                  descripcion="Lámpara LED", precio_unitario="1.234,50"),
-        valid_row(referencia="FA-2", cliente_documento_nro=CUIT_CLIENTE_2, cliente_razon_social="Juan Pérez",
-                  cliente_condicion_iva="Monotributo", descripcion="Instalación eléctrica",
-                  periodo_desde=HOY, periodo_hasta=HOY),
+        valid_row(
+            referencia="FA-1",
+            descripcion="Aceite 1 litro",
+            cantidad=1,
+            precio_unitario=2300,
+            alicuota_iva="10.5",
+        ),
+        valid_row(
+            referencia="FB-1",
+            tipo="FACTURA B",
+            cliente_documento_tipo="OTRO",
+            cliente_documento_nro="0",
+            cliente_razon_social="Consumidor Final",
+            cliente_condicion_iva="CF",
+            descripcion="Lámpara LED",
+            precio_unitario="1.234,50",
+        ),
+        valid_row(
+            referencia="FA-2",
+            cliente_documento_nro=CUIT_CLIENTE_2,
+            cliente_razon_social="Juan Pérez",
+            cliente_condicion_iva="Monotributo",
+            descripcion="Instalación eléctrica",
+            periodo_desde=HOY,
+            periodo_hasta=HOY,
+        ),
     ]
 
 
@@ -48,16 +66,25 @@ def test_clean_month_then_a_rerun_that_sends_nothing(write_workbook, capsys):
     assert all(len(str(r["cae"])) == 14 for r in rows)
     assert rows[0]["comprobante_numero"] == rows[1]["comprobante_numero"]
     pdfs = sorted(p.name for p in planilla.with_name("mes-pdf").iterdir())
-    assert pdfs == ["FACTURA_A_00001-00000001.pdf", "FACTURA_A_00001-00000002.pdf",
-                    "FACTURA_B_00001-00000001.pdf"]
+    assert pdfs == [
+        "FACTURA_A_00001-00000001.pdf",
+        "FACTURA_A_00001-00000002.pdf",
+        "FACTURA_B_00001-00000001.pdf",
+    ]
     assert run(planilla) == 0
     assert "Enviados en esta ejecución: 0" in capsys.readouterr().out
 
 
 def test_a_rejected_row_is_fixed_and_sent_on_the_next_run(write_workbook, capsys):
-    nota = valid_row(referencia="NC-1", tipo="NOTA DE CREDITO A", asociado_tipo="FACTURA A",
-                     asociado_punto_venta=1, asociado_numero=999, asociado_fecha=HOY,
-                     descripcion="Devolución tornillos")
+    nota = valid_row(
+        referencia="NC-1",
+        tipo="NOTA DE CREDITO A",
+        asociado_tipo="FACTURA A",
+        asociado_punto_venta=1,
+        asociado_numero=999,
+        asociado_fecha=HOY,
+        descripcion="Devolución tornillos",
+    )
     planilla = write_workbook([valid_row(referencia="FA-1"), nota], name="mes.xlsx")
     assert run(planilla) == 1
     rows = results_rows(planilla.with_name("mes-resultados.xlsx"))
