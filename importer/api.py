@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -222,6 +223,8 @@ class TusFacturasClient:
         self.credentials = credentials
         self.timeout = timeout
         self.session = session or make_session()
+        if urlsplit(self.base_url).hostname in ("127.0.0.1", "localhost", "::1"):
+            self.session.trust_env = False  # no proxy lookups for a local sandbox (~0.5 ms a request)
 
     def _url(self, path: str) -> str:
         return f"{self.base_url}/{path}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 
 from importer.secrets import (
@@ -39,11 +40,17 @@ def test_account_key_is_stable_one_way_and_per_triple():
     assert "secret" not in a.account_key() and "secret" not in repr(a)
 
 
-def test_secrets_are_masked_in_texts_and_log_records(caplog):
+def test_secrets_are_masked_in_texts_and_log_records():
     Credentials("s3cr3t-user-token", "1134", "s3cr3t-api-token")
     assert mask_secrets("falló con s3cr3t-user-token y s3cr3t-api-token") == "falló con *** y ***"
-    log = logging.getLogger("importer.test")
-    log.addFilter(SecretFilter())
-    with caplog.at_level(logging.INFO, logger="importer.test"):
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(SecretFilter())
+    log = logging.getLogger("tf-import-secrets-test")
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    try:
         log.info("body=%s", {"usertoken": "s3cr3t-user-token"})
-    assert "s3cr3t" not in caplog.text and "***" in caplog.text
+    finally:
+        log.removeHandler(handler)
+    assert "s3cr3t" not in stream.getvalue() and "***" in stream.getvalue()
