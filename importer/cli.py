@@ -33,6 +33,8 @@ class UsageError(Exception):
 def _cmd_template(args: argparse.Namespace) -> int:
     from importer.template import write_template
 
+    if args.salida.exists() and not args.forzar:
+        raise UsageError(f"{args.salida} ya existe: elija otro nombre o use --forzar para reemplazarlo.")
     write_template(args.salida)
     print(f"Plantilla escrita en {args.salida}")
     return ExitCode.OK
@@ -78,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Ejemplo: tf-import template comprobantes.xlsx",
     )
     p.add_argument("salida", type=Path, metavar="SALIDA.xlsx")
+    p.add_argument("--forzar", action="store_true", help="reemplaza SALIDA.xlsx si ya existe")
     p.set_defaults(func=_cmd_template)
 
     p = sub.add_parser(
