@@ -1,0 +1,433 @@
+"""Fiscal rules on whole comprobantes (afip-rules.md §3, §5–§7, §10; tusfacturas-api.md §9).
+
+Each rule is a pure function `Comprobante → list[Problem]`. A comprobante-wide problem points at
+the comprobante's first row and the column a user would fix; a line problem points at the line's
+row. Amounts come from `importer.amounts`, the one place totals are computed.
+
+The issuer's own IVA condition is not known here (the account decides whether it issues A/B or
+C), so the rules only check that the letter suits the receiver.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from importer.amounts import comprobante_totals
+from importer.catalogs import CONDICION_IVA, TIPOS, TipoComprobante
+from importer.comprobantes import Comprobante
+from importer.problems import Problem
+
+TOPE_CF = Decimal("10000000")  # RG 5700/2025: identify the buyer from this amount (pesos)
+MAX_LINEAS = 130
+TOLERANCIA = Decimal("0.01")
+
+_MESES = (
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+)
+
+
+def pesos(amount: Decimal, moneda: str = "PES") -> str:
+    """Argentine money format: `$ 1.234,56` (other currencies carry their code: `DOL 1.234,56`)."""
+    text = f"{abs(amount):,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
+    sign = "-" if amount < 0 else ""
+    symbol = "$" if moneda == "PES" else moneda
+    return f"{sign}{symbol} {text}"
+
+
+def fecha_texto(value: date) -> str:
+    return value.strftime("%d/%m/%Y")
+
+
+def _problem(c: Comprobante, codigo: str, columna: str, mensaje: str, fila: int | None = None) -> Problem:
+    return Problem(
+        codigo,
+        mensaje,
+        fila=fila if fila is not None else c.primera_fila,
+        columna=columna,
+        referencia=c.referencia,
+    )
+
+
+def _tipo_con_letra(tipo: TipoComprobante, letra: str) -> str:
+    for other in TIPOS:
+        if other.clase == tipo.clase and other.fce == tipo.fce and other.letra == letra:
+            return other.nombre
+    return f"{tipo.clase} {letra}"
+
+
+# --- Letter vs receiver ------------------------------------------------------------------------
+
+
+def letra_receptor(c: Comprobante) -> list[Problem]:
+    """A/M only to RI or Monotributo (and with CUIT); B never to them; E only abroad; FCE needs CUIT."""
+    tipo = c.tipo_info
+    condicion = c.cliente.condicion_iva
+    nombre = CONDICION_IVA.name(condicion) if condicion in CONDICION_IVA.codes else condicion
+    found: list[Problem] = []
+    if tipo.letra in ("A", "M") and condicion not in ("RI", "M"):
+        found.append(
+            _problem(
+                c,
+                "letra.receptor",
+                "tipo",
+                f"Una {c.tipo} solo puede emitirse a un Responsable Inscripto o a un Monotributista; "
+                f"para un cliente {nombre} use {_tipo_con_letra(tipo, 'B')}.",
+            )
+        )
+    elif tipo.letra == "B" and condicion in ("RI", "M"):
+        found.append(
+            _problem(
+                c,
+                "letra.receptor",
+                "tipo",
+                f"Una {c.tipo} no puede emitirse a un {nombre}: use {_tipo_con_letra(tipo, 'A')}.",
+            )
+        )
+    elif tipo.letra == "E" and condicion != "CDEX":
+        found.append(
+            _problem(
+                c,
+                "letra.receptor",
+                "tipo",
+                f"Una {c.tipo} (exportación) solo puede emitirse a un Cliente del Exterior (CDEX), no a un "
+                f"cliente {nombre}.",
+            )
+        )
+    if (tipo.letra in ("A", "M") or tipo.fce) and c.cliente.documento_tipo != "CUIT":
+        found.append(
+            _problem(
+                c,
+                "letra.requiere_cuit",
+                "cliente_documento_tipo",
+                f"Una {c.tipo} requiere que el cliente se identifique con CUIT, no con "
+                f"{c.cliente.documento_tipo}.",
+            )
+        )
+    return found
+
+
+# --- Líneas and amounts ------------------------------------------------------------------------------
+
+
+def alicuotas(c: Comprobante) -> list[Problem]:
+    """A, B and M need an alícuota on every line; C and E carry no IVA (0 or empty)."""
+    found: list[Problem] = []
+    for linea in c.lineas:
+        if c.letra in ("A", "B", "M") and not linea.alicuota:
+            found.append(
+                _problem(
+                    c,
+                    "alicuota.requerida",
+                    "alicuota_iva",
+                    f"alicuota_iva: es obligatoria en una {c.tipo} (27, 21, 10.5, 0, exento o no gravado).",
+                    fila=linea.fila,
+                )
+            )
+        elif c.letra in ("C", "E") and linea.alicuota not in ("", "0"):
+            found.append(
+                _problem(
+                    c,
+                    "alicuota.no_permitida",
+                    "alicuota_iva",
+                    f"alicuota_iva: una {c.tipo} no discrimina IVA; deje la alícuota vacía o en 0 y use el "
+                    "precio final.",
+                    fila=linea.fila,
+                )
+            )
+    return found
+
+
+def cantidad_lineas(c: Comprobante) -> list[Problem]:
+    if len(c.filas) <= MAX_LINEAS:
+        return []
+    return [
+        _problem(
+            c,
+            "lineas.demasiadas",
+            "descripcion",
+            f"El comprobante {c.referencia} tiene {len(c.filas)} líneas (filas {c.filas[0]} a {c.filas[-1]}); "
+            f"TusFacturas admite hasta {MAX_LINEAS}: divídalo en dos comprobantes.",
+        )
+    ]
+
+
+def totales(c: Comprobante) -> list[Problem]:
+    """The total must be positive and, if the sheet states one, match it within one cent."""
+    if not c.lineas:
+        return []
+    total = comprobante_totals(c).total
+    if total <= 0:
+        return [
+            _problem(
+                c,
+                "total.no_positivo",
+                "precio_unitario",
+                f"El total del comprobante {c.referencia} es {pesos(total, c.moneda)}: debe ser mayor que 0.",
+            )
+        ]
+    if c.total_control is not None and abs(total - c.total_control) > TOLERANCIA:
+        return [
+            _problem(
+                c,
+                "total.no_coincide",
+                "total_control",
+                f"total_control: el total calculado ({pesos(total, c.moneda)}) no coincide con el indicado "
+                f"({pesos(c.total_control, c.moneda)}); diferencia {pesos(abs(total - c.total_control), c.moneda)}.",
+            )
+        ]
+    return []
+
+
+def consumidor_final(c: Comprobante, tope_cf: Decimal = TOPE_CF) -> list[Problem]:
+    """An unidentified buyer (OTRO / 0) only below AFIP's ceiling, counted in pesos."""
+    if not c.cliente.anonimo or not c.lineas:
+        return []
+    en_pesos = comprobante_totals(c).total * c.cotizacion
+    if en_pesos < tope_cf:
+        return []
+    return [
+        _problem(
+            c,
+            "consumidor_final.tope",
+            "cliente_documento_tipo",
+            f"Una venta de {pesos(en_pesos)} a un consumidor final sin identificar alcanza el tope de AFIP "
+            f"({pesos(tope_cf)}): identifique al comprador con DNI, CUIT o CUIL.",
+        )
+    ]
+
+
+def moneda(c: Comprobante) -> list[Problem]:
+    if c.moneda == "PES" and c.cotizacion != 1:
+        return [
+            _problem(
+                c, "cotizacion.pes", "cotizacion", "cotizacion: para pesos (PES) debe ser 1 o quedar vacía."
+            )
+        ]
+    if c.moneda != "PES" and c.cotizacion <= 0:
+        return [
+            _problem(
+                c,
+                "cotizacion.no_positiva",
+                "cotizacion",
+                f"cotizacion: para la moneda {c.moneda} debe ser mayor que 0.",
+            )
+        ]
+    return []
+
+
+# --- Notas de crédito / débito --------------------------------------------------------------------
+
+
+def asociables(tipo: TipoComprobante) -> tuple[str, ...]:
+    """Tipos a nota may refer to: same letter and family (afip-rules §10); FCE notas only FCE facturas."""
+    if tipo.fce:
+        return tuple(t.nombre for t in TIPOS if t.fce and t.letra == tipo.letra and not t.es_nota)
+    return tuple(t.nombre for t in TIPOS if not t.fce and t.letra == tipo.letra)
+
+
+def asociado(c: Comprobante) -> list[Problem]:
+    tipo = c.tipo_info
+    if not tipo.es_nota:
+        if c.asociado is None:
+            return []
+        return [
+            _problem(
+                c,
+                "asociado.no_permitido",
+                "asociado_tipo",
+                f"Una {c.tipo} no lleva comprobante asociado: deje vacías las columnas asociado_*.",
+            )
+        ]
+    if c.asociado is None:
+        return [
+            _problem(
+                c,
+                "asociado.requerido",
+                "asociado_tipo",
+                f"Una {c.tipo} necesita el comprobante asociado: complete asociado_tipo, "
+                "asociado_punto_venta, asociado_numero y asociado_fecha.",
+            )
+        ]
+    found: list[Problem] = []
+    permitidos = asociables(tipo)
+    if c.asociado.tipo not in permitidos:
+        found.append(
+            _problem(
+                c,
+                "asociado.tipo",
+                "asociado_tipo",
+                f"asociado_tipo: una {c.tipo} solo puede asociarse a {_enumerar(permitidos)}, no a "
+                f"{c.asociado.tipo}.",
+            )
+        )
+    if c.asociado.fecha > c.fecha:
+        found.append(
+            _problem(
+                c,
+                "asociado.fecha",
+                "asociado_fecha",
+                f"asociado_fecha: el comprobante asociado ({fecha_texto(c.asociado.fecha)}) no puede ser "
+                f"posterior a la nota ({fecha_texto(c.fecha)}).",
+            )
+        )
+    return found
+
+
+def _enumerar(items: Iterable[str]) -> str:
+    items = list(items)
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} o {items[-1]}"
+
+
+# --- Dates -----------------------------------------------------------------------------------------------
+
+
+def fechas(c: Comprobante, hoy: date) -> list[Problem]:
+    """Due date, billed period and AFIP's window for `fecha` around the day of sending."""
+    found: list[Problem] = []
+    if c.vencimiento is not None and c.vencimiento < c.fecha:
+        found.append(
+            _problem(
+                c,
+                "vencimiento.anterior",
+                "vencimiento",
+                f"vencimiento: {fecha_texto(c.vencimiento)} no puede ser anterior a la fecha del comprobante "
+                f"({fecha_texto(c.fecha)}).",
+            )
+        )
+    if (c.periodo_desde is None) != (c.periodo_hasta is None):
+        falta = "periodo_desde" if c.periodo_desde is None else "periodo_hasta"
+        found.append(
+            _problem(
+                c,
+                "periodo.incompleto",
+                falta,
+                f"{falta}: un servicio necesita las dos fechas del período facturado (periodo_desde y "
+                "periodo_hasta).",
+            )
+        )
+    elif c.periodo_desde is not None and c.periodo_hasta is not None and c.periodo_desde > c.periodo_hasta:
+        found.append(
+            _problem(
+                c,
+                "periodo.invertido",
+                "periodo_hasta",
+                f"periodo_hasta: {fecha_texto(c.periodo_hasta)} es anterior a periodo_desde "
+                f"({fecha_texto(c.periodo_desde)}).",
+            )
+        )
+    found.extend(_ventana(c, hoy))
+    return found
+
+
+def _ventana(c: Comprobante, hoy: date) -> list[Problem]:
+    tipo = c.tipo_info
+    if tipo.fce:
+        atras, adelante, concepto = 5, (0 if tipo.es_nota else 1), "una FCE"
+    elif c.es_servicio:
+        atras, adelante, concepto = 10, 10, "servicios"
+    else:
+        atras, adelante, concepto = 5, 5, "productos"
+    desde, hasta = hoy - timedelta(days=atras), hoy + timedelta(days=adelante)
+    if not desde <= c.fecha <= hasta:
+        return [
+            _problem(
+                c,
+                "fecha.fuera_de_rango",
+                "fecha",
+                f"fecha: {fecha_texto(c.fecha)} está fuera del rango que AFIP admite para {concepto}: del "
+                f"{fecha_texto(desde)} al {fecha_texto(hasta)} (hoy es {fecha_texto(hoy)}).",
+            )
+        ]
+    if not c.es_servicio and c.fecha > hoy and (c.fecha.year, c.fecha.month) != (hoy.year, hoy.month):
+        return [
+            _problem(
+                c,
+                "fecha.otro_mes",
+                "fecha",
+                f"fecha: para {concepto} AFIP no admite una fecha futura de otro mes ({fecha_texto(c.fecha)}); "
+                f"use una fecha de {_MESES[hoy.month - 1]} o de días anteriores.",
+            )
+        ]
+    return []
+
+
+# --- All rules ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Contexto:
+    hoy: date
+    tope_cf: Decimal = TOPE_CF
+
+
+@dataclass(frozen=True)
+class Regla:
+    """A rule and the columns it reads: it is skipped when one of them already has a problem,
+    so a bad cell is reported once, not again as a misleading consequence."""
+
+    revisar: Callable[[Comprobante, Contexto], list[Problem]]
+    columnas: frozenset[str]
+
+
+_IMPORTES = frozenset({"tipo", "cantidad", "precio_unitario", "bonificacion_porcentaje", "alicuota_iva"})
+
+_ENCADENADAS = frozenset({"alicuota_iva", "cotizacion"})
+
+REGLAS: tuple[Regla, ...] = (
+    Regla(
+        lambda c, _: letra_receptor(c), frozenset({"tipo", "cliente_condicion_iva", "cliente_documento_tipo"})
+    ),
+    Regla(lambda c, _: cantidad_lineas(c), frozenset()),
+    Regla(lambda c, _: alicuotas(c), frozenset({"tipo", "alicuota_iva"})),
+    Regla(lambda c, _: moneda(c), frozenset({"moneda", "cotizacion"})),
+    Regla(lambda c, _: totales(c), _IMPORTES | {"total_control", "moneda"}),
+    Regla(
+        lambda c, ctx: consumidor_final(c, ctx.tope_cf),
+        _IMPORTES | {"moneda", "cotizacion", "cliente_documento_tipo", "cliente_documento_nro"},
+    ),
+    Regla(
+        lambda c, _: asociado(c),
+        frozenset(
+            {"tipo", "fecha", "asociado_tipo", "asociado_punto_venta", "asociado_numero", "asociado_fecha"}
+        ),
+    ),
+    Regla(
+        lambda c, ctx: fechas(c, ctx.hoy),
+        frozenset({"tipo", "fecha", "vencimiento", "periodo_desde", "periodo_hasta"}),
+    ),
+)
+
+
+def revisar_comprobante(
+    c: Comprobante, *, hoy: date, tope_cf: Decimal = TOPE_CF, omitir: Iterable[str] = ()
+) -> list[Problem]:
+    """Every fiscal problem of one comprobante.
+
+    `omitir`: columns that already have a problem in this comprobante; rules reading them are
+    skipped. A problem found here on an alícuota or the cotización is added to it as the rules
+    run, so a missing alícuota is not reported again as a wrong total.
+    """
+    contexto = Contexto(hoy, tope_cf)
+    omitidas = set(omitir)
+    found: list[Problem] = []
+    for regla in REGLAS:
+        if regla.columnas & omitidas:
+            continue
+        nuevos = regla.revisar(c, contexto)
+        found.extend(nuevos)
+        omitidas.update(p.columna for p in nuevos if p.columna in _ENCADENADAS)
+    return found

@@ -1,0 +1,320 @@
+"""Rows → comprobantes: which rows belong together, header inheritance, and the domain objects.
+
+Rules (interface.md §4):
+
+- Rows that share a `referencia` form one comprobante, in sheet order. A referencia that shows up
+  again after other referencias (a second block) joins the first one when its header cells agree;
+  when they differ it is `referencia.repetida` (two comprobantes cannot share one referencia).
+- On the rows after the first, header cells may be left blank: they inherit the first row's
+  value. A header cell that is written and differs (after parsing, so `Factura a` equals
+  `FACTURA A` and `30-71234567-1` equals `30712345671`) is `encabezado.distinto`.
+- For convenience, a row whose `referencia` is empty continues the comprobante of the row just
+  above it when its own header cells are blank or equal to that comprobante's. Otherwise the row
+  has no referencia (the `requerido` problem explains why).
+
+Comparisons and inheritance are vectorised over whole columns; only building the objects walks
+the comprobantes one by one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+
+from importer.catalogs import TIPOS_BY_NAME
+from importer.columns import DATE, DECIMAL, INTEGER
+from importer.comprobantes import Asociado, Cliente, Comprobante, Linea
+from importer.parsing import display, map_unique
+from importer.problems import Problem
+
+ENCABEZADO_DISTINTO = "encabezado.distinto"
+REFERENCIA_REPETIDA = "referencia.repetida"
+
+# Without these a comprobante cannot even be shown; every other cell has a default or is optional.
+ESENCIALES = (
+    "referencia",
+    "fecha",
+    "tipo",
+    "punto_venta",
+    "cliente_documento_tipo",
+    "cliente_documento_nro",
+    "cliente_razon_social",
+    "cliente_condicion_iva",
+)
+ASOCIADO_COLUMNS = ("asociado_tipo", "asociado_punto_venta", "asociado_numero", "asociado_fecha")
+
+
+@dataclass(frozen=True)
+class Celdas:
+    """Header cells of every row, as grouping needs them (all indexed by Excel row, sheet order).
+
+    `claves`: parsed values (defaults applied) that decide equality; `escritas`: the user wrote
+    something; `invalidas`: what was written could not be parsed (reported elsewhere, not compared);
+    `crudas`: the raw cells, for messages.
+    """
+
+    claves: pd.DataFrame
+    escritas: pd.DataFrame
+    invalidas: pd.DataFrame
+    crudas: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class Agrupacion:
+    referencia: pd.Series  # effective referencia per row (NA: the row belongs to no comprobante)
+    primera: np.ndarray  # position of the first row of each row's comprobante (-1: none)
+    problems: list[Problem] = field(default_factory=list)
+    motivos: dict[int, str] = field(default_factory=dict)  # why a row has no referencia
+
+    @property
+    def continuacion(self) -> np.ndarray:
+        """True for every row after the first of its comprobante."""
+        return (self.primera >= 0) & (self.primera != np.arange(len(self.primera)))
+
+    def posiciones(self) -> dict[str, np.ndarray]:
+        """Row positions of each comprobante, comprobantes in order of their first row."""
+        codes, uniques = pd.factorize(self.referencia)  # codes follow the order of first appearance
+        if not len(uniques):
+            return {}
+        rows = np.flatnonzero(codes >= 0)
+        ordered = rows[np.argsort(codes[rows], kind="stable")]
+        bounds = np.cumsum(np.bincount(codes[rows], minlength=len(uniques)))[:-1]
+        return {str(ref): part for ref, part in zip(uniques, np.split(ordered, bounds), strict=True)}
+
+
+def _first_positions(ref: pd.Series) -> np.ndarray:
+    """Position of the first row with the same value, for every row (-1 where the value is NA)."""
+    codes, uniques = pd.factorize(ref)
+    _, first = np.unique(codes, return_index=True)
+    if len(first) > len(uniques):  # drop the NA group (code -1 sorts first)
+        first = first[1:]
+    return np.where(codes >= 0, first[np.maximum(codes, 0)] if len(first) else 0, -1)
+
+
+def _differences(celdas: Celdas, first: np.ndarray, rows: np.ndarray) -> pd.DataFrame:
+    """Per header column: the row's written cell differs from its comprobante's first row."""
+    columns = {}
+    for name in celdas.claves.columns:
+        invalid = celdas.invalidas[name].to_numpy(dtype=bool)
+        written = celdas.escritas[name].to_numpy(dtype=bool)
+        differ = np.zeros(len(first), dtype=bool)
+        # Only written cells are compared; on most continuation rows header cells are blank.
+        pos = np.flatnonzero(rows & written & ~invalid)
+        pos = pos[~invalid[first[pos]]]
+        if len(pos):
+            keys = celdas.claves[name].to_numpy(dtype=object)
+            mine, theirs = keys[pos], keys[first[pos]]
+            first_blank = ~written[first[pos]] & pd.isna(theirs)
+            differ[pos] = first_blank | (pd.Series(mine) != pd.Series(theirs)).to_numpy()
+        columns[name] = differ
+    return pd.DataFrame(columns, index=celdas.claves.index)
+
+
+def agrupar(referencia: pd.Series, celdas: Celdas) -> Agrupacion:
+    """Assign every row to a comprobante and report header inconsistencies."""
+    index = referencia.index
+    has_ref = referencia.notna().to_numpy()
+    positions = np.arange(len(index))
+
+    # Rows with an empty referencia may continue the comprobante just above them.
+    candidate = referencia.ffill()
+    empty = ~has_ref & candidate.notna().to_numpy()
+    # A forward-filled group starts at the first row that wrote that referencia.
+    candidate_first = np.where(empty, _first_positions(candidate), -1)
+    empty_diff = _differences(celdas, candidate_first, empty)
+    failed = pd.Series(empty_diff.any(axis=1).to_numpy(), index=index)
+    run = pd.Series(np.cumsum(has_ref), index=index)
+    broken = failed.groupby(run).cummax().to_numpy()
+    continues = empty & ~broken
+    effective = referencia.where(has_ref, candidate.where(continues))
+
+    motivos: dict[int, str] = {}
+    for pos in np.flatnonzero(failed.to_numpy()):
+        name = empty_diff.columns[empty_diff.iloc[pos].to_numpy()][0]
+        first_row = index[candidate_first[pos]]
+        motivos[int(index[pos])] = (
+            f"la fila no continúa el comprobante {candidate.iloc[pos]} de la fila {first_row} porque "
+            f"la columna {name} es distinta ({_quote(celdas.crudas[name].iloc[pos])} en lugar de "
+            f"{_quote(celdas.crudas[name].iloc[candidate_first[pos]])})"
+        )
+
+    first = _first_positions(effective)
+    later = (first >= 0) & (first != positions)
+    diff = _differences(celdas, first, later)
+    block = (effective != effective.shift()).cumsum().to_numpy()
+    repeated = later & (block != block[np.maximum(first, 0)])
+
+    problems: list[Problem] = []
+    diff_values = diff.to_numpy()
+    for pos, col in zip(*np.nonzero(diff_values & ~repeated[:, None]), strict=True):
+        name = diff.columns[col]
+        f = first[pos]
+        was = celdas.crudas[name].iloc[f]
+        origin = (
+            f"en la fila {index[f]} es {_quote(was)}" if display(was) else f"en la fila {index[f]} está vacía"
+        )
+        problems.append(
+            Problem(
+                ENCABEZADO_DISTINTO,
+                f"{name}: {_quote(celdas.crudas[name].iloc[pos])} no coincide con la primera fila del "
+                f"comprobante {effective.iloc[pos]} ({origin}). Déjela vacía o repita el mismo valor.",
+                fila=int(index[pos]),
+                columna=name,
+                referencia=str(effective.iloc[pos]),
+            )
+        )
+    reported_blocks: set[int] = set()
+    for pos in np.flatnonzero(repeated & diff_values.any(axis=1)):
+        if block[pos] in reported_blocks:
+            continue
+        reported_blocks.add(block[pos])
+        names = ", ".join(diff.columns[diff_values[pos]])
+        ref = effective.iloc[pos]
+        problems.append(
+            Problem(
+                REFERENCIA_REPETIDA,
+                f"referencia: {ref} ya se usó en la fila {index[first[pos]]} con otros datos ({names}). "
+                "Use una referencia distinta para cada comprobante, o repita los mismos datos si es el "
+                "mismo comprobante.",
+                fila=int(index[pos]),
+                columna="referencia",
+                referencia=str(ref),
+            )
+        )
+    return Agrupacion(effective, first, problems, motivos)
+
+
+def _quote(value: object) -> str:
+    text = display(value)
+    return f"«{text}»" if text else "una celda vacía"
+
+
+def heredar(values: pd.Series, agrupacion: Agrupacion) -> pd.Series:
+    """A header column where every row after the first carries its comprobante's first-row value."""
+    data = values.to_numpy(copy=True)
+    later = agrupacion.continuacion
+    data[later] = data[agrupacion.primera[later]]
+    return pd.Series(data, index=values.index, name=values.name).astype(values.dtype)
+
+
+def armar_comprobantes(agrupacion: Agrupacion, columnas: Mapping[str, Sequence[object]]) -> list[Comprobante]:
+    """Build a `Comprobante` for every group whose essential cells parsed.
+
+    `columnas` holds Python values per row position (None when empty or invalid): `str` for text
+    and codes, `Decimal` for amounts, `int` for whole numbers, `date` for dates. Header columns
+    are read on the first row of each comprobante only. A line whose cantidad or precio could not
+    be read is left out (its row carries the problem).
+    """
+    filas = [int(f) for f in agrupacion.referencia.index]
+    lineas = _lineas(filas, columnas)
+    built: list[Comprobante] = []
+    for referencia, rows in agrupacion.posiciones().items():
+        positions = rows.tolist()
+        head = positions[0]
+        cells = {name: columnas[name][head] for name in columnas}
+        if any(cells[name] is None for name in ESENCIALES):
+            continue
+        asociado_cells = [cells[name] for name in ASOCIADO_COLUMNS]
+        asociado = Asociado(*asociado_cells) if None not in asociado_cells else None  # type: ignore[arg-type]
+        built.append(
+            Comprobante(
+                referencia=referencia,
+                filas=tuple(filas[pos] for pos in positions),
+                fecha=cells["fecha"],  # type: ignore[arg-type]
+                tipo=str(cells["tipo"]),
+                punto_venta=cells["punto_venta"],  # type: ignore[arg-type]
+                cliente=Cliente(
+                    documento_tipo=str(cells["cliente_documento_tipo"]),
+                    documento_nro=str(cells["cliente_documento_nro"]),
+                    razon_social=str(cells["cliente_razon_social"]),
+                    condicion_iva=str(cells["cliente_condicion_iva"]),
+                    domicilio=str(cells["cliente_domicilio"] or "No especifica"),
+                    provincia=str(cells["cliente_provincia"] or "26"),
+                    email=str(cells["cliente_email"] or ""),
+                    envia_por_mail=cells["cliente_envia_por_mail"] == "S",
+                ),
+                lineas=_de_la_letra(
+                    tuple(linea for pos in positions if (linea := lineas[pos]) is not None),
+                    str(cells["tipo"]),
+                ),
+                moneda=str(cells["moneda"] or "PES"),
+                cotizacion=_decimal(cells["cotizacion"], Decimal(1)),  # type: ignore[arg-type]
+                vencimiento=cells["vencimiento"],  # type: ignore[arg-type]
+                periodo_desde=cells["periodo_desde"],  # type: ignore[arg-type]
+                periodo_hasta=cells["periodo_hasta"],  # type: ignore[arg-type]
+                condicion_pago=str(cells["condicion_pago"] or "201"),
+                asociado=asociado,
+                leyenda_general=str(cells["leyenda_general"] or ""),
+                total_control=_decimal(cells["total_control"], None),
+            )
+        )
+    return built
+
+
+_ZERO = Decimal(0)
+
+
+def _de_la_letra(lineas: tuple[Linea, ...], tipo: str) -> tuple[Linea, ...]:
+    """C and E carry no IVA: an empty alícuota there means 0 (for A, B and M it stays empty: an error)."""
+    if TIPOS_BY_NAME[tipo].letra not in ("C", "E"):
+        return lineas
+    return tuple(linea if linea.alicuota else replace(linea, alicuota="0") for linea in lineas)
+
+
+def _lineas(filas: list[int], columnas: Mapping[str, Sequence[object]]) -> list[Linea | None]:
+    """The line of every row (None where cantidad or precio could not be read)."""
+    return [
+        Linea(
+            fila,
+            descripcion or "",
+            cantidad,
+            precio,
+            alicuota or "",
+            bonificacion or _ZERO,
+            unidad or "7",
+            codigo or "",
+            leyenda or "",
+        )  # type: ignore[arg-type]
+        if cantidad is not None and precio is not None
+        else None
+        for fila, descripcion, cantidad, precio, alicuota, bonificacion, unidad, codigo, leyenda in zip(
+            filas,
+            columnas["descripcion"],
+            columnas["cantidad"],
+            columnas["precio_unitario"],
+            columnas["alicuota_iva"],
+            columnas["bonificacion_porcentaje"],
+            columnas["unidad_medida"],
+            columnas["codigo_producto"],
+            columnas["leyenda"],
+            strict=True,
+        )
+    ]
+
+
+def valores_python(kind: str, values: pd.Series, text: pd.Series | None, rows: np.ndarray) -> list[object]:
+    """Python values of one parsed column at the given row positions (None elsewhere, and where
+    empty or invalid): `Decimal` from the exact text for amounts, `int`, `date` or `str`."""
+    subset = values.iloc[rows]
+    present = subset.notna().to_numpy()
+    if kind == DECIMAL:
+        assert text is not None
+        exact = map_unique(text.iloc[rows].where(present, None).dropna(), Decimal)
+        converted = exact.reindex(subset.index).astype(object).where(present, None).tolist()
+    elif kind == INTEGER:
+        converted = [int(v) if ok else None for v, ok in zip(subset.to_numpy(), present, strict=True)]
+    elif kind == DATE:
+        converted = [d if ok else None for d, ok in zip(subset.dt.date, present, strict=True)]
+    else:
+        converted = subset.astype(object).where(subset.notna(), None).tolist()
+    out = np.full(len(values), None, dtype=object)
+    out[rows] = np.array(converted, dtype=object) if converted else converted
+    return out.tolist()
+
+
+def _decimal(value: object, default: Decimal | None) -> Decimal | None:  # type: ignore[return]
+    return value if isinstance(value, Decimal) else default
