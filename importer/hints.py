@@ -1,0 +1,406 @@
+"""What to do about a problem: a plain-Spanish hint for every local code and API error.
+
+The results workbook's `Errores` sheet shows one hint per problem so the person fixing the sheet
+knows the next step without reading the specs. Local codes are matched by prefix at `.`/`_`
+boundaries (`cuit.digito_verificador` falls back to `cuit`), so a code added later still gets the
+hint of its family. API errors are matched by the AFIP/TusFacturas code found in the message and
+then by fragments of the message itself, because TusFacturas often sends text without a code.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+GENERIC_HINT = "Revise el dato indicado, corrija la planilla y vuelva a ejecutar el comando."
+GENERIC_API_HINT = (
+    "Lea el mensaje de TusFacturas/ARCA, corrija en la planilla los datos del comprobante y vuelva a "
+    "ejecutar el mismo comando: los comprobantes ya emitidos no se vuelven a enviar."
+)
+
+_RERUN_SAFE = (
+    "Vuelva a ejecutar el mismo comando: tf-import consulta primero si el comprobante quedó emitido "
+    "y solo lo reenvía si no existe. No lo emita a mano ni cambie sus datos mientras tanto."
+)
+_LETRA = (
+    "La letra debe corresponder a la condición frente al IVA del cliente: A para Responsable "
+    "Inscripto o Monotributo, B para Consumidor Final o Exento (si usted es Responsable Inscripto), "
+    "C si usted es monotributista. Revise tipo y cliente_condicion_iva."
+)
+_CUIT = (
+    "Verifique el número en la constancia de inscripción del cliente en ARCA (11 dígitos, sin "
+    "guiones): un solo dígito mal tipeado cambia el dígito verificador."
+)
+_FECHA_VENTANA = (
+    "AFIP acepta una fecha de hasta 5 días antes o después del día de emisión (10 para servicios) "
+    "y no anterior al último comprobante del punto de venta. Cambie la fecha o emita en otro momento."
+)
+
+# Local validation codes (and their families). Keys are code prefixes.
+LOCAL_HINTS: dict[str, str] = {
+    "requerido": "Complete la celda: la columna es obligatoria (ver la hoja Instrucciones de la plantilla).",
+    "columna": "Use la plantilla de tf-import: la fila 1 debe tener los nombres de columna exactos.",
+    "columna.faltante": "Agregue la columna que falta con su nombre exacto en la fila 1 (descargue la "
+    "plantilla con «tf-import template» para copiarlo).",
+    "columna.desconocida": "La columna no es de la plantilla: se copia a los resultados pero no se envía. "
+    "Si quiso escribir una columna de la plantilla, corrija el nombre.",
+    "columna.repetida": "Deje una sola columna con ese nombre.",
+    "encabezado": "Revise los nombres de la fila 1: deben ser los de la plantilla.",
+    "encabezado.distinto": "Las filas siguientes de un mismo comprobante heredan los datos de la primera: "
+    "deje vacías esas columnas o copie exactamente el valor de la primera fila de la referencia.",
+    "planilla": "Abra el archivo en Excel, verifique que sea la planilla de comprobantes (.xlsx) y "
+    "guárdelo de nuevo.",
+    "hoja": "Verifique que el libro tenga la hoja Comprobantes (o Resultados) con los datos.",
+    "fecha": "Escriba una fecha de Excel o un texto dd/mm/aaaa (por ejemplo 14/07/2025).",
+    "fecha.ventana": _FECHA_VENTANA,
+    "fecha.fuera_de_rango": _FECHA_VENTANA,
+    "fecha.anterior": _FECHA_VENTANA,
+    "fecha.otro_mes": "AFIP no acepta para productos una fecha futura de otro mes: use una fecha del mes "
+    "en curso o espere al mes siguiente para emitir.",
+    "numero": "Escriba un número: se acepta 1234.56 o 1.234,56, sin símbolos de moneda.",
+    "decimal": "Escriba un número: se acepta 1234.56 o 1.234,56, sin símbolos de moneda.",
+    "entero": "Escriba un número entero, sin decimales ni separadores.",
+    "numero_no_entero": "Escriba un número entero, sin decimales ni separadores.",
+    "numero_ambiguo": "Con un solo punto o una sola coma no se sabe si son miles o decimales: escriba el "
+    "número sin separador de miles (1234,5) o con ambos (1.234,50).",
+    "numero.rango": "El número de comprobante va de 1 a 99999999 (sin el punto de venta).",
+    "tipo_invalido": "La celda tiene texto donde se espera un número: escriba solo el número.",
+    "catalogo": "Elija un valor de la lista desplegable de la plantilla (los valores aceptados están "
+    "en la hoja Instrucciones).",
+    "valor": "Elija un valor de la lista desplegable de la plantilla (los valores aceptados están en la "
+    "hoja Instrucciones).",
+    "texto": "Acorte el texto al largo máximo indicado para la columna.",
+    "largo": "Acorte el texto al largo máximo indicado para la columna.",
+    "referencia": "Use solo letras, números, _ y - (hasta 40 caracteres). Cada referencia identifica un "
+    "único comprobante.",
+    "referencia.repetida": "Esa referencia ya identifica a otro comprobante con otros datos: use una "
+    "referencia nueva, o iguale los datos si las filas son del mismo comprobante.",
+    "referencia.duplicada": "Esa referencia ya identifica a otro comprobante: use una referencia nueva. "
+    "Las filas de un mismo comprobante deben estar juntas y con la misma referencia.",
+    "referencia.emitida": "Un comprobante emitido no se puede modificar: deje la fila como estaba o, si "
+    "hay que corregirlo, emita una nota de crédito con una referencia nueva.",
+    "referencia.modificada": "Un comprobante emitido no se puede modificar: deje la fila como estaba o, si "
+    "hay que corregirlo, emita una nota de crédito con una referencia nueva.",
+    "tipo": "Use un tipo de TusFacturas, por ejemplo FACTURA A, FACTURA B o NOTA DE CREDITO A.",
+    "letra": _LETRA,
+    "letra.requiere_cuit": "Las facturas A exigen que el cliente se identifique con CUIT: cambie "
+    "cliente_documento_tipo a CUIT y verifique el número.",
+    "tipo.letra": _LETRA,
+    "tipo.condicion_iva": _LETRA,
+    "condicion_iva": _LETRA,
+    "punto_venta": "Use el número de un punto de venta habilitado en ARCA para factura electrónica por "
+    "web service (1 a 99999).",
+    "cuit": _CUIT,
+    "cuil": _CUIT,
+    "cdi": _CUIT,
+    "dni": "El DNI tiene 7 u 8 dígitos, sin puntos ni letras. Verifíquelo con el cliente.",
+    "documento": "Revise el documento del cliente: solo dígitos; con OTRO (consumidor final sin "
+    "identificar) el número es 0; para facturas A el cliente debe tener CUIT.",
+    "documento.emisor": "El cliente no puede tener la misma CUIT que el emisor: revise el documento.",
+    "consumidor_final": "Por encima del tope de ARCA una factura a consumidor final debe identificar al "
+    "cliente: complete cliente_documento_tipo (DNI, CUIT o CUIL) y cliente_documento_nro.",
+    "consumidor_final.tope": "Por encima del tope de ARCA una factura a consumidor final debe identificar "
+    "al cliente: complete cliente_documento_tipo (DNI, CUIT o CUIL) y cliente_documento_nro.",
+    "total": "Revise cantidades, precios, bonificaciones y alícuotas de las filas del comprobante.",
+    "total.no_coincide": "El total calculado (cantidad × precio − bonificación + IVA) no coincide con "
+    "total_control: revise precios, cantidades, alícuotas y bonificaciones, o corrija total_control.",
+    "total.cero": "El comprobante suma 0: revise cantidades y precios.",
+    "alicuota": "Use 27, 21, 10.5, 0, exento o no gravado; las facturas C y E no llevan alícuota (deje "
+    "la celda vacía o en 0).",
+    "moneda": "Use PES para pesos, DOL para dólares o el código AFIP de la moneda (ver Instrucciones).",
+    "cotizacion": "Para PES la cotización es 1; para otra moneda escriba los pesos por unidad (mayor que 0).",
+    "vencimiento": "La fecha de vencimiento del pago no puede ser anterior a la fecha del comprobante.",
+    "periodo": "Para servicios complete periodo_desde y periodo_hasta; el inicio no puede ser posterior "
+    "al fin.",
+    "asociado": "Las notas de crédito y débito deben indicar el comprobante original: asociado_tipo, "
+    "asociado_punto_venta, asociado_numero y asociado_fecha (no posterior a la de la nota).",
+    "asociado.no_permitido": "Las facturas no llevan comprobante asociado: deje vacías las columnas "
+    "asociado_tipo, asociado_punto_venta, asociado_numero y asociado_fecha.",
+    "total_control.no_positivo": "total_control es opcional: déjelo vacío o escriba el total esperado "
+    "(mayor que 0).",
+    "descripcion": "La descripción debe tener entre 4 y 255 caracteres.",
+    "cantidad": "La cantidad debe ser un número mayor que 0.",
+    "precio": "El precio unitario debe ser un número mayor o igual a 0 (sin IVA para A, B y M; final "
+    "para C).",
+    "bonificacion": "La bonificación es un porcentaje entre 0 y 100.",
+    "email": "Escriba direcciones de e-mail válidas separadas por comas (hasta 15).",
+    "lineas": "Un comprobante admite hasta 130 líneas: divídalo en dos referencias.",
+    "detalle": "Un comprobante admite hasta 130 líneas: divídalo en dos referencias.",
+    "fce": "Los comprobantes FCE MiPyME necesitan datos adicionales: consulte a su contador antes de "
+    "emitirlos.",
+}
+
+# When a code is unknown, the column it points at still says what kind of value is expected.
+_COLUMN_FAMILIES: dict[str, str] = {
+    "referencia": "referencia",
+    "fecha": "fecha",
+    "vencimiento": "vencimiento",
+    "periodo_desde": "periodo",
+    "periodo_hasta": "periodo",
+    "tipo": "tipo",
+    "punto_venta": "punto_venta",
+    "moneda": "moneda",
+    "cotizacion": "cotizacion",
+    "cliente_documento_tipo": "documento",
+    "cliente_documento_nro": "documento",
+    "cliente_condicion_iva": "condicion_iva",
+    "cliente_email": "email",
+    "asociado_tipo": "asociado",
+    "asociado_punto_venta": "asociado",
+    "asociado_numero": "asociado",
+    "asociado_fecha": "asociado",
+    "total_control": "total.no_coincide",
+    "descripcion": "descripcion",
+    "cantidad": "cantidad",
+    "precio_unitario": "precio",
+    "alicuota_iva": "alicuota",
+    "bonificacion_porcentaje": "bonificacion",
+}
+
+
+@dataclass(frozen=True)
+class ApiHint:
+    codes: tuple[str, ...]  # AFIP/ARCA or TusFacturas codes, as `api_error_code` returns them
+    fragments: tuple[str, ...]  # lower case, no accents
+    hint: str
+
+
+API_HINTS: tuple[ApiHint, ...] = (
+    ApiHint(
+        ("10192", "10188"),
+        ("requiere_fec", "requiere fce", "requiere fec", "mipyme", "27.440", "credito electronica"),
+        "ARCA exige emitir esta operación como Factura de Crédito Electrónica MiPyME (FCE) por el "
+        "monto y el cliente. Cambie el tipo a FCE y complete los datos que pide (CBU, etc.) en "
+        "TusFacturas, o consulte a su contador.",
+    ),
+    ApiHint(
+        ("S1254", "S1278"),
+        (
+            "no devolvio el cae",
+            "en duda",
+            "existe en arca pero no",
+            "existe en afip pero no",
+            "ejbtransactionrolledback",
+        ),
+        _RERUN_SAFE,
+    ),
+    ApiHint(
+        ("10016",),
+        (),
+        "El número o la fecha no siguen la secuencia de ARCA, lo que suele indicar que un envío "
+        "anterior sí se emitió. " + _RERUN_SAFE + " Si el error persiste, revise que la fecha no "
+        "sea anterior a la del último comprobante del punto de venta.",
+    ),
+    ApiHint((), ("cbtefch debe estar comprendido", "no se envio: la fecha"), _FECHA_VENTANA),
+    ApiHint(
+        ("10015",),
+        (),
+        "Factura B a consumidor final: por encima del tope hay que identificar al cliente (DNI, "
+        "CUIT o CUIL); con OTRO el número debe ser 0 y un CUIT/CUIL debe existir en el padrón de "
+        "ARCA. Revise cliente_documento_tipo y cliente_documento_nro.",
+    ),
+    ApiHint(
+        ("10013",),
+        (),
+        "Las facturas A exigen que el cliente se identifique con CUIT: cambie cliente_documento_tipo "
+        "a CUIT y verifique el número.",
+    ),
+    ApiHint(
+        ("10048", "10051", "10061"),
+        (),
+        "Los importes no cierran (neto + IVA + tributos ≠ total). Revise cantidades, precios, "
+        "bonificaciones y alícuotas del comprobante y vuelva a ejecutar.",
+    ),
+    ApiHint(
+        ("10063", "10017", "10217"),
+        (),
+        "Observación de ARCA (el comprobante es válido): el cliente no figura activo en IVA o "
+        "Monotributo. Confirme su condición frente al IVA en el padrón de ARCA para los próximos "
+        "comprobantes.",
+    ),
+    ApiHint(
+        ("10036",),
+        ("fchvtopago",),
+        "La fecha de vencimiento del pago (columna vencimiento) no puede ser anterior a la fecha del "
+        "comprobante.",
+    ),
+    ApiHint(
+        ("10032", "10031", "10033", "10034", "10035"),
+        ("fchservdesde", "fchservhasta"),
+        "Revise el período facturado: periodo_desde y periodo_hasta son obligatorios para servicios "
+        "y el inicio no puede ser posterior al fin.",
+    ),
+    ApiHint(
+        ("10041", "10040", "10197"),
+        ("comprobante asociado",),
+        "ARCA no encuentra o no acepta el comprobante asociado: revise asociado_tipo, "
+        "asociado_punto_venta, asociado_numero y asociado_fecha contra el comprobante original.",
+    ),
+    ApiHint(
+        ("10242", "10243", "10245", "10246", "TFC-8004"),
+        ("condicion iva receptor", "condicion de iva seleccionada no se permite"),
+        _LETRA,
+    ),
+    ApiHint(
+        ("TFC-8002",),
+        ("external reference", "external_reference"),
+        "La referencia tiene caracteres no aceptados: use solo letras, números, _ y - (hasta 40).",
+    ),
+    ApiHint(
+        ("TFC-6001",),
+        ("error al crear al cliente",),
+        "TusFacturas no pudo registrar al cliente: revise razón social, domicilio, provincia, "
+        "e-mail y documento del cliente.",
+    ),
+    ApiHint(
+        ("10069",),
+        (),
+        "El documento del cliente no puede ser la CUIT del emisor: revise cliente_documento_nro.",
+    ),
+    ApiHint(
+        ("10238", "10247", "10248", "10195"),
+        ("cuit del receptor", "cuit receptor"),
+        "ARCA no acepta la CUIT del cliente (inexistente, inactiva o no confiable): verifíquela en el "
+        "padrón de ARCA.",
+    ),
+    ApiHint(
+        (),
+        ("tipo de documento enviado no es valido",),
+        "Use CUIT, CUIL, DNI, PASAPORTE, CDI u OTRO en cliente_documento_tipo.",
+    ),
+    ApiHint(
+        ("600", "601"),
+        (
+            "certificado",
+            "no se puede establecer la comunicacion con",
+            "computador no autorizado",
+            "validaciondetoken",
+            "lista de relaciones",
+        ),
+        "Hay un problema con el certificado digital de ARCA o con la delegación del servicio de "
+        "facturación electrónica en TusFacturas: renuévelo o revíselo en ARCA y en TusFacturas y "
+        "vuelva a ejecutar el comando.",
+    ),
+    ApiHint(
+        ("10005",),
+        (
+            "punto de venta no se encuentra habilitado",
+            "no esta habilitado",
+            "tipo rece",
+            "no existe en webservices",
+            "no existe en los webservices",
+        ),
+        "Dé de alta el punto de venta en ARCA como «Factura electrónica - Web services» y "
+        "configúrelo en TusFacturas, o use otro punto de venta habilitado.",
+    ),
+    ApiHint(
+        ("10000",),
+        ("no autorizado a emitir comprobantes",),
+        "La CUIT emisora no está habilitada en ARCA para esa clase de comprobante: verifique su "
+        "situación en ARCA (por ejemplo, la habilitación para facturas A).",
+    ),
+    ApiHint(
+        ("HTTP 401", "HTTP 403"),
+        ("acceso denegado", "credenciales", "usertoken", "apikey", "apitoken"),
+        "Revise las credenciales TUSFACTURAS_USERTOKEN, TUSFACTURAS_APIKEY y TUSFACTURAS_APITOKEN "
+        "(variables de entorno o archivo .env).",
+    ),
+    ApiHint(
+        ("HTTP 429",),
+        ("demasiados pedidos",),
+        "TusFacturas pidió bajar el ritmo: vuelva a ejecutar con un --rate menor.",
+    ),
+    ApiHint(
+        (),
+        ("estan presentando errores", "mantenimiento", "sigue sin funcionar", "no hay conexion"),
+        "El servicio no está disponible por ahora. Espere unos minutos y vuelva a ejecutar el mismo "
+        "comando: retoma donde quedó, sin duplicar.",
+    ),
+    ApiHint(
+        (),
+        ("suscripcion", "abono vencido", "plan vencido", "cuenta suspendida", "limite de comprobantes"),
+        "Revise el plan o la suscripción de su cuenta de TusFacturas.",
+    ),
+    ApiHint(
+        (),
+        ("en cola", "encolad"),
+        "El punto de venta tiene comprobantes en cola en TusFacturas: espere a que se procesen o "
+        "revíselos en el panel de TusFacturas.",
+    ),
+    ApiHint(
+        (),
+        ("ya emitido",),
+        "Un comprobante emitido no se puede modificar: deje la fila como estaba o, si hay que "
+        "corregirlo, emita una nota de crédito con una referencia nueva.",
+    ),
+    ApiHint(
+        ("HTTP 500", "HTTP 502", "HTTP 503", "HTTP 504", "HTTP 524"),
+        ("timeout", "connectionerror", "respuesta ilegible", "conexion", "no se pudo consultar"),
+        _RERUN_SAFE,
+    ),
+)
+
+_CODE_PATTERNS = (
+    re.compile(r"\b(TFC-\d+)", re.IGNORECASE),
+    re.compile(r"#\d+\.(S?\d+)\b", re.IGNORECASE),  # "Cod. Error: #6661145.10036 - …"
+    re.compile(r"\bcodigo:?\s*(\d{3,5})\b", re.IGNORECASE),  # "[ codigo: 10063 ]"
+    re.compile(r"(?<![\d.,])(10\d{3})\b(?![.,]\d)"),  # a bare AFIP 10xxx code, not an amount
+    re.compile(r"\b(HTTP \d{3})\b", re.IGNORECASE),
+)
+
+
+def plain(text: str) -> str:
+    """Lower case without accents, the form fragments are written in."""
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+
+
+def api_error_code(mensaje: str) -> str:
+    """The AFIP/ARCA or TusFacturas code in an API message (`10016`, `TFC-8004`, `S1254`), or ""."""
+    text = plain(str(mensaje))
+    for pattern in _CODE_PATTERNS:
+        for match in pattern.finditer(text):
+            code = match.group(1)
+            if code.strip("0"):  # "#6661145.0" is AFIP's generic "rechazado": keep looking
+                return code.upper()
+    return ""
+
+
+def _local(code: str) -> str | None:
+    code = code.strip().lower()
+    while code:
+        if code in LOCAL_HINTS:
+            return LOCAL_HINTS[code]
+        cut = max(code.rfind("."), code.rfind("_"))
+        if cut <= 0:
+            return None
+        code = code[:cut]
+    return None
+
+
+def hint_for_problem(codigo: str | None, columna: str | None = None) -> str:
+    """The hint for a local validation problem: by code family, then by column, then generic."""
+    found = _local(codigo) if codigo else None
+    if found is None and codigo:
+        found = _api_by_code(codigo.strip().upper())
+    if found is None and columna and columna in _COLUMN_FAMILIES:
+        found = _local(_COLUMN_FAMILIES[columna])
+    return found or GENERIC_HINT
+
+
+def _api_by_code(code: str) -> str | None:
+    for entry in API_HINTS:
+        if code in entry.codes:
+            return entry.hint
+    return None
+
+
+def hint_for_api_error(mensaje: str) -> str:
+    """The hint for a message from TusFacturas/ARCA (or from the emission engine about one)."""
+    code = api_error_code(mensaje)
+    found = _api_by_code(code) if code else None
+    if found is None:
+        text = plain(str(mensaje))
+        found = next((e.hint for e in API_HINTS if any(f in text for f in e.fragments)), None)
+    return found or GENERIC_API_HINT
