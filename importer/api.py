@@ -38,6 +38,12 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://www.tusfacturas.app/app/api/v2"
 CONNECT_TIMEOUT = 10.0
+CONNECT_RETRIES = 3
+CONNECT_BACKOFF = 0.5
+# Longest time before a POST's bytes can leave: every connect attempt timing out, plus back-off.
+CONNECT_BUDGET = (CONNECT_RETRIES + 1) * CONNECT_TIMEOUT + sum(
+    CONNECT_BACKOFF * 2**i for i in range(CONNECT_RETRIES)
+)
 LOOKUP_TIMEOUT = 60.0
 USER_AGENT = "tf-import"
 
@@ -72,6 +78,11 @@ class EmissionResult:
         return self.text("comprobante_nro")
 
 
+# How TusFacturas says "no such comprobante" (undocumented for consulta; the sandbox's wording and
+# the queue pages' "No se han encontrado comprobantes."). Any other error is a failed lookup.
+NOT_FOUND = r"no existe|no se (han )?encontr|no hay comprobantes"
+
+
 class LookupFailed(Exception):
     """A lookup endpoint did not give a usable answer (Spanish message)."""
 
@@ -85,7 +96,7 @@ MESSAGE_RULES: tuple[tuple[str, Outcome, str], ...] = (
     (r"existe en (arca|afip) pero no en tusfacturas", Outcome.IN_DOUBT, "existe_en_afip"),
     (r"ejbtransactionrolledback", Outcome.IN_DOUBT, "afip_interno"),
     (r"cbtefch debe estar comprendido", Outcome.REJECTED, "fecha_fuera_de_rango"),
-    (r"10016", Outcome.IN_DOUBT, "numeracion"),
+    (r"\b10016\b", Outcome.IN_DOUBT, "numeracion"),
     (r"certificado|no se puede establecer la comunicacion con (arca|afip)", Outcome.STOP, "certificado"),
     (r"computador no autorizado|validaciondetoken|lista de relaciones", Outcome.STOP, "delegacion"),
     (
@@ -103,6 +114,13 @@ MESSAGE_RULES: tuple[tuple[str, Outcome, str], ...] = (
     (r"credenciales|usertoken|apitoken|apikey|acceso denegado|no autorizado", Outcome.STOP, "credenciales"),
     (r"en cola|encolad", Outcome.STOP, "cola"),
 )
+
+
+def _as_list(value: object) -> list[object]:
+    """A list field of an answer, whatever the server put there."""
+    if isinstance(value, list):
+        return value
+    return [] if value in (None, "") else [value]
 
 
 def _plain(text: str) -> str:
@@ -166,16 +184,21 @@ def classify_emission(
         return EmissionResult(
             Outcome.IN_DOUBT, "respuesta_ilegible", ("Respuesta ilegible de TusFacturas",), http_status=status
         )
-    errores = tuple(str(e).strip() for e in body.get("errores") or () if str(e).strip())
+    errores = tuple(str(e).strip() for e in _as_list(body.get("errores")) if str(e).strip())
     if str(body.get("mantenimiento", "")).strip() == "1":
         return EmissionResult(Outcome.RETRY, "mantenimiento", errores, body, status)
-    if str(body.get("error", "")).strip().upper() == "N":
+    flag = str(body.get("error", "")).strip().upper()
+    if flag == "N":
         return EmissionResult(Outcome.EMITTED, "ok", errores, body, status)
+    if flag != "S":  # not TusFacturas' answer shape (a proxy or gateway): it proves nothing
+        return EmissionResult(
+            Outcome.IN_DOUBT, "respuesta_ilegible", ("Respuesta inesperada de TusFacturas",), body, status
+        )
     if str(body.get("requiere_fec", "")).strip().upper() == "SI":
         return EmissionResult(Outcome.REJECTED, "requiere_fce", errores, body, status)
     details = " ".join(
         str(d.get("code", "")) + " " + str(d.get("text", ""))
-        for d in body.get("error_details") or ()
+        for d in _as_list(body.get("error_details"))
         if isinstance(d, dict)
     )
     joined = _plain(" ".join(errores) + " " + details)
@@ -274,8 +297,8 @@ class TusFacturasClient:
                 },
             )
             if str(data.get("error", "")).strip().upper() != "N":
-                text = " ".join(str(e) for e in data.get("errores") or ())
-                if "no se han encontrado" in _plain(text):
+                text = " ".join(str(e) for e in _as_list(data.get("errores")))
+                if re.search(NOT_FOUND, _plain(text)):
                     return found
                 raise LookupFailed(f"consulta_avanzada: {mask_secrets(text) or 'error'}")
             items = data.get("comprobantes") or []
@@ -308,7 +331,10 @@ class TusFacturasClient:
             },
         )
         if str(data.get("error", "")).strip().upper() != "N":
-            return None
+            text = " ".join(str(e) for e in _as_list(data.get("errores")))
+            if re.search(NOT_FOUND, _plain(text)):
+                return None
+            raise LookupFailed(f"consulta: {mask_secrets(text) or 'error'}")
         return data
 
     def estado_servicios(self) -> ServiceStatus:

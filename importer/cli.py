@@ -189,11 +189,23 @@ def _add_validation_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+class StderrHandler(logging.StreamHandler):
+    """Writes to whatever `sys.stderr` is at the time (tests and tools swap it)."""
+
+    @property  # type: ignore[override]
+    def stream(self):  # noqa: ANN201
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: object) -> None:
+        pass
+
+
 def configure_logging(debug: bool) -> None:
     """Console logging for the `importer` logger only, secrets masked, no traceback noise."""
     from importer.secrets import SecretFilter
 
-    handler = logging.StreamHandler(sys.stderr)
+    handler = StderrHandler()
     handler.setLevel(logging.DEBUG if debug else logging.INFO)
     handler.setFormatter(logging.Formatter("%(message)s"))
     handler.addFilter(SecretFilter())

@@ -255,6 +255,10 @@ def run_command(args: argparse.Namespace) -> int:
         raise UsageError("--rate debe ser 0 (sin límite) o mayor")
     if args.timeout <= 0:
         raise UsageError("--timeout debe ser mayor que 0")
+    if args.margen < 0 or args.max_pausa < 0:
+        raise UsageError("--margen y --max-pausa no pueden ser negativos")
+    if args.limit is not None and args.limit < 1:
+        raise UsageError("--limit debe ser 1 o mayor")
     checked = read_and_validate(args, allow_simulated=args.sandbox)
     print_validation_summary(checked)
     v = checked.validacion
@@ -365,7 +369,11 @@ def run_with_progress(runner: Any) -> Any:
 
     total = len(runner.to_send())
     counts = {"emitidos": 0, "rechazados": 0}
-    console = [h for h in logger.handlers if type(h) is logging.StreamHandler]
+    console = [
+        h
+        for h in logger.handlers
+        if isinstance(h, logging.StreamHandler) and not isinstance(h, logging.FileHandler)
+    ]
     level = min((h.level for h in console), default=logging.INFO)
     with (
         logging_redirect_tqdm(loggers=[logger]),
@@ -445,6 +453,9 @@ def finish(
         return ExitCode.STOPPED
     if report.limit_reached:
         print(f"Se alcanzó --limit. Para enviar los que faltan: {resume}")
+    elif counts.get("PENDIENTE"):
+        print(f"Quedan {counts['PENDIENTE']} comprobantes pendientes. Para continuar: {resume}")
+        return ExitCode.STOPPED
     if counts.get("RECHAZADO") or counts.get("INVALIDO") or v.problems:
         return ExitCode.PROBLEMS
     return ExitCode.OK

@@ -58,6 +58,8 @@ CREATE TABLE IF NOT EXISTS comprobantes (
     observaciones TEXT,
     errores TEXT,
     emitted_fingerprint TEXT,
+    manual INTEGER NOT NULL DEFAULT 0,
+    absent_checks INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (account, referencia)
 );
 CREATE INDEX IF NOT EXISTS comprobantes_pv ON comprobantes (account, punto_venta, state, fecha);
@@ -114,6 +116,8 @@ class Record:
     observaciones: str | None
     errores: str | None
     emitted_fingerprint: str | None
+    manual: int  # 1: AFIP has it but TusFacturas does not; a person must settle it
+    absent_checks: int  # times a lookup proved it was not emitted after an attempt
 
     @property
     def error_list(self) -> list[str]:
@@ -153,6 +157,7 @@ class Ledger:
                     if statement.strip():
                         self.con.execute(statement)
                 self.con.execute("INSERT OR IGNORE INTO meta VALUES ('version', '1')")
+                self._add_missing_columns()
         except sqlite3.OperationalError as exc:
             self.con.close()
             if "locked" in str(exc) or "busy" in str(exc):
@@ -161,6 +166,16 @@ class Ledger:
         except sqlite3.DatabaseError as exc:
             self.con.close()
             raise LedgerError(f"El archivo {path} no es un registro válido: {exc}") from None
+
+    def _add_missing_columns(self) -> None:
+        """Ledgers written by an earlier version get the newer columns (never dropped or renamed)."""
+        present = {row[1] for row in self.con.execute("PRAGMA table_info(comprobantes)")}
+        for name, ddl in (
+            ("manual", "INTEGER NOT NULL DEFAULT 0"),
+            ("absent_checks", "INTEGER NOT NULL DEFAULT 0"),
+        ):
+            if name not in present:
+                self.con.execute(f"ALTER TABLE comprobantes ADD COLUMN {name} {ddl}")
 
     def close(self) -> None:
         self.con.close()

@@ -4,8 +4,11 @@ Exactly-once rests on four rules (design.md, "Exactly-once"):
 1. `sending` is committed to the ledger before each POST; at start-up `sending` becomes `in_doubt`.
 2. Nothing new is sent for a punto de venta while one of its comprobantes is in doubt: first it is
    looked up by `external_reference` (and by number through `numeracion` + `consulta`).
-3. "Not found" proves absence only after the attempt's in-flight window (`inflight_until` = send
-   time + read timeout + margin): a request of a killed process may still be committed later.
+3. "Not found" proves absence only after the attempt's in-flight window: a request of a killed
+   process may still be committed later. At send time the window is send time + the longest
+   connect phase + read timeout + margin (what a crash leaves); once the attempt ends in doubt it
+   is end time + margin after a read timeout, or end time + read timeout + margin after an early
+   error answer (the server may go on working after answering).
 4. Only a certain "not received" (connect failure, 429, AFIP down, maintenance) is sent again
    without a lookup; the transport never re-sends a POST.
 """
@@ -19,22 +22,25 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from importer import ledger as L
 from importer.amounts import comprobante_totals
-from importer.api import EmissionResult, LookupFailed, Outcome, TusFacturasClient
+from importer.api import CONNECT_BUDGET, EmissionResult, LookupFailed, Outcome, TusFacturasClient
 from importer.comprobantes import EMITIDO, EN_DUDA, PENDIENTE, RECHAZADO, Comprobante, Emision
 from importer.pacing import Pacer
 from importer.payload import build_payload, canonical_json, fingerprint
+from importer.reconcile import Decision, Found, Reconciler, Verdict, iso_date, parse_numero
 
 logger = logging.getLogger(__name__)
 
-NUMERACION_SCAN_LIMIT = 50  # numbers checked one by one when the EXT_REF lookup finds nothing
 LOOKUP_BACKOFF = (0.0, 1.0, 3.0, 7.0)  # seconds before each lookup attempt
 MAX_429_BACKOFF = 60.0
+MAX_SERVICE_BACKOFF = 30.0
+# A comprobante proven absent this many times in one run (every attempt ended in doubt) stops the
+# run: each attempt is a billed request and something is wrong on the other side.
+MAX_VERIFIED_RESENDS = 3
 
 
 @dataclass(frozen=True)
@@ -73,68 +79,6 @@ def pdf_name(tipo: str, punto_venta: int, numero: int) -> str:
     return f"{safe}_{punto_venta:05d}-{numero:08d}.pdf"
 
 
-def _parse_ddmmyyyy(text: str) -> str | None:
-    try:
-        return datetime.strptime(text.strip(), "%d/%m/%Y").date().isoformat()
-    except (ValueError, AttributeError):
-        return None
-
-
-def _numero(body: dict[str, Any]) -> int | None:
-    nro = str(body.get("comprobante_nro", "")).strip()
-    match = re.fullmatch(r"(\d+)-(\d+)", nro)
-    if match:
-        return int(match.group(2))
-    if "numero" in body:
-        try:
-            return int(str(body["numero"]).strip())
-        except ValueError:
-            return None
-    return int(nro) if nro.isdigit() else None
-
-
-def _money(value: object) -> Decimal | None:
-    try:
-        return Decimal(str(value).strip()).quantize(Decimal("0.01"))
-    except (InvalidOperation, ValueError):
-        return None
-
-
-@dataclass(frozen=True)
-class Found:
-    """A comprobante as a lookup returns it, reduced to what reconciliation compares."""
-
-    referencia: str
-    tipo: str
-    punto_venta: int
-    numero: int | None
-    emitted: bool
-    total: Decimal | None
-    documento: str
-    fields: dict[str, Any]
-
-    @classmethod
-    def parse(cls, item: dict[str, Any]) -> Found:
-        comp = item.get("comprobante") or {}
-        cli = item.get("cliente") or {}
-        cae = str(comp.get("cae", "")).strip()
-        status = str(comp.get("status", "")).strip().upper()
-        try:
-            pv = int(str(comp.get("punto_venta", "0")).strip() or 0)
-        except ValueError:
-            pv = 0
-        return cls(
-            referencia=str(comp.get("external_reference", "")).strip(),
-            tipo=str(comp.get("tipo", "")).strip().upper(),
-            punto_venta=pv,
-            numero=_numero(comp),
-            emitted=status == "EMITIDO" or (not status and bool(cae)),
-            total=_money(comp.get("total", "")),
-            documento=str(cli.get("documento_nro", "")).strip(),
-            fields=comp,
-        )
-
-
 class Runner:
     def __init__(
         self,
@@ -163,6 +107,8 @@ class Runner:
         self.report = RunReport()
         self._payloads: dict[str, tuple[dict[str, Any], str]] = {}
         self._attempted: set[str] = set()  # comprobantes POSTed in this run (for --limit)
+        self._absent_in_run: dict[str, int] = {}
+        self.reconciler = Reconciler(client, ledger, self.acc, self._lookup_with_backoff, clock)
 
     # --- planning ---------------------------------------------------------------------------------
 
@@ -234,9 +180,7 @@ class Runner:
         remaining = sorted({c.punto_venta for c in self.to_send()} | doubt_pvs)
         waiting: dict[int, float] = {}
         try:
-            while remaining:
-                if self._interrupted():
-                    break
+            while remaining and not self._interrupted():
                 for pv in list(remaining):
                     if self._interrupted():
                         break
@@ -248,12 +192,11 @@ class Runner:
                     if state == "undecidable":
                         remaining.remove(pv)
                         continue
-                    if self.send_pv(pv) == "done":
+                    state, until = self.send_pv(pv)
+                    if state == "done":
                         remaining.remove(pv)
-                    if self.report.limit_reached:
-                        break
-                if self.report.limit_reached:
-                    break
+                    elif state == "wait":
+                        waiting[pv] = until
                 if remaining and all(pv in waiting for pv in remaining):
                     self._wait_until(min(waiting.values()))
         except StopRun as stop:
@@ -290,23 +233,29 @@ class Runner:
 
     # --- sending --------------------------------------------------------------------------------
 
-    def send_pv(self, pv: int) -> str:
-        """Send the punto de venta's pending comprobantes in order: 'done' or 'again' (a new doubt)."""
+    def send_pv(self, pv: int) -> tuple[str, float]:
+        """Send the punto de venta's pending comprobantes in order.
+
+        'done' (nothing left to send here in this run), 'again' (one ended in doubt: reconcile it
+        first) or 'wait' until a time (one of them is in doubt on another punto de venta).
+        """
         for c in self.queue(pv):
             if self._interrupted():
-                return "again"
+                return "again", 0.0
             record = self.ledger.get(self.acc, c.referencia)
             if record is None or record.state in (L.EMITTED, L.REJECTED):
                 continue
             if record.state == L.IN_DOUBT:
-                return "again"
+                if record.punto_venta != pv:  # sent on another punto de venta: settled there first
+                    return "wait", record.inflight_until or self.clock()
+                return "again", 0.0
             if (
                 self.opt.limit is not None
                 and c.referencia not in self._attempted
                 and len(self._attempted) >= self.opt.limit
             ):
-                self.report.limit_reached = True
-                return "again"
+                self.report.limit_reached = True  # stop sending; doubts of this run still settle
+                return "done", 0.0
             last = self.ledger.last_emitted_date(self.acc, pv)
             if last and c.fecha.isoformat() < last:
                 ultimo = date.fromisoformat(last).strftime("%d/%m/%Y")
@@ -326,8 +275,8 @@ class Runner:
                 self.progress(c.referencia, RECHAZADO)
                 continue
             if self.send_one(c) == L.IN_DOUBT:
-                return "again"
-        return "done"
+                return "again", 0.0
+        return "done", 0.0
 
     def send_one(self, c: Comprobante) -> str:
         """POST one comprobante until its outcome is settled; returns the ledger state it ends in."""
@@ -337,6 +286,7 @@ class Runner:
             record = self._upsert(c, body, fp)
         self._attempted.add(c.referencia)
         backoff = 1.0
+        service_delay = 2.0
         paused_since: float | None = None
         while True:
             self.pacer.wait()
@@ -349,7 +299,7 @@ class Runner:
                 "envío",
                 attempts=(record.attempts if record else 0) + 1,
                 sent_at=now,
-                inflight_until=now + self.opt.timeout + self.opt.margin,
+                inflight_until=now + CONNECT_BUDGET + self.opt.timeout + self.opt.margin,
             )
             record = self.ledger.get(self.acc, c.referencia)
             self.report.sent += 1
@@ -373,20 +323,7 @@ class Runner:
                 self.progress(c.referencia, RECHAZADO)
                 return L.REJECTED
             if result.outcome is Outcome.IN_DOUBT:
-                self.ledger.transition(
-                    self.acc,
-                    c.referencia,
-                    L.SENDING,
-                    L.IN_DOUBT,
-                    result.reason,
-                    errores=json.dumps(list(result.errores), ensure_ascii=False),
-                )
-                logger.warning(
-                    "%s quedó en duda (%s): se verificará en TusFacturas antes de seguir.",
-                    c.referencia,
-                    "; ".join(result.errores) or result.reason,
-                )
-                return L.IN_DOUBT
+                return self._record_doubt(c, record, result)
             # RETRY and STOP: certainly nothing was created.
             self.ledger.transition(self.acc, c.referencia, L.SENDING, L.PENDING, result.reason)
             if result.outcome is Outcome.STOP:
@@ -400,21 +337,75 @@ class Runner:
                 self.pacer.back_off(backoff)
                 backoff = min(backoff * 2, MAX_429_BACKOFF)
             else:
-                self._pause_for_service(result, paused_since)
+                service_delay = self._pause_for_service(result, paused_since, service_delay)
             if self._interrupted():
                 return L.PENDING
 
-    def _pause_for_service(self, result: EmissionResult, since: float) -> None:
-        """AFIP down, maintenance or no connection: poll the service status with growing waits."""
+    def _record_doubt(self, c: Comprobante, record: L.Record | None, result: EmissionResult) -> str:
+        """The attempt may have created the comprobante: record it in doubt, or settle what is known."""
+        errores = list(result.errores)
+        if result.reason == "numeracion" and record is not None and record.absent_checks:
+            # A lookup already proved it was never emitted: this 10016 is a plain AFIP rejection
+            # (number or date out of sequence), not the echo of an earlier successful attempt.
+            errores.append(
+                "AFIP rechazó el número o la fecha (10016) y TusFacturas confirmó que no fue emitido: "
+                "revise la fecha frente a los últimos comprobantes del punto de venta."
+            )
+            self.ledger.transition(
+                self.acc,
+                c.referencia,
+                L.SENDING,
+                L.REJECTED,
+                "10016 confirmado",
+                errores=json.dumps(errores, ensure_ascii=False),
+            )
+            self.report.rejected_now += 1
+            self.progress(c.referencia, RECHAZADO)
+            return L.REJECTED
+        finished = self.clock()
+        sent = record.sent_at if record is not None and record.sent_at else finished
+        if result.reason == "timeout":  # the server had the request for the whole read timeout
+            until = max(sent + self.opt.timeout, finished) + self.opt.margin
+        else:  # answered early: the server may go on working as long as a normal request could
+            until = finished + self.opt.timeout + self.opt.margin
+        manual = result.reason == "existe_en_afip"
+        if manual:
+            errores.append(
+                "AFIP autorizó este comprobante pero TusFacturas no lo registró: no se volverá a "
+                "enviar. Resuélvalo con el soporte de TusFacturas; cuando figure allí, vuelva a "
+                "ejecutar y se tomará su CAE."
+            )
+        self.ledger.transition(
+            self.acc,
+            c.referencia,
+            L.SENDING,
+            L.IN_DOUBT,
+            result.reason,
+            errores=json.dumps(errores, ensure_ascii=False),
+            inflight_until=until,
+            manual=int(manual),
+        )
+        if manual:
+            raise StopRun(f"{c.referencia}: {errores[-1]}")
+        logger.warning(
+            "%s quedó en duda (%s): se verificará en TusFacturas antes de seguir.",
+            c.referencia,
+            "; ".join(result.errores) or result.reason,
+        )
+        return L.IN_DOUBT
+
+    def _pause_for_service(self, result: EmissionResult, since: float, delay: float) -> float:
+        """AFIP down, maintenance or no connection: wait with growing pauses (kept across retries
+        of the same comprobante) until the status endpoint says OK; returns the next pause."""
         what = {
             "afip_caido": "AFIP/ARCA no está funcionando",
             "mantenimiento": "TusFacturas está en mantenimiento",
             "sin_conexion": "no hay conexión con TusFacturas",
         }.get(result.reason, result.reason)
-        delay = 2.0
         logger.warning("Pausa: %s. Nada fue emitido; se reintentará solo.", what)
         while not self._interrupted():
             self._sleep_interruptible(delay)
+            delay = min(delay * 2, MAX_SERVICE_BACKOFF)
             if self.clock() - since > self.opt.max_pause:
                 raise StopRun(_pause_message(result, self.opt.max_pause))
             try:
@@ -424,13 +415,13 @@ class Runner:
                 status = None
             if status is not None and status.ok:
                 logger.info("El servicio volvió: se reanuda la emisión.")
-                return
-            delay = min(delay * 2, 30.0)
+                break
+        return delay
 
     def _record_emitted(
         self, referencia: str, old: str | tuple[str, ...], fields: dict[str, Any], fp: str | None
     ) -> None:
-        numero = _numero(fields)
+        numero = parse_numero(fields)
         record = self.ledger.get(self.acc, referencia)
         assert record is not None
         nro = str(fields.get("comprobante_nro", "")).strip()
@@ -446,8 +437,8 @@ class Runner:
             numero=numero,
             comprobante_nro=nro,
             cae=str(fields.get("cae", "")).strip(),
-            cae_vencimiento=_parse_ddmmyyyy(str(fields.get("vencimiento_cae", ""))),
-            vencimiento_pago=_parse_ddmmyyyy(str(fields.get("vencimiento_pago", ""))),
+            cae_vencimiento=iso_date(fields.get("vencimiento_cae", "")),
+            vencimiento_pago=iso_date(fields.get("vencimiento_pago", "")),
             qr=str(fields.get("afip_qr", "")).strip(),
             pdf_url=str(fields.get("comprobante_pdf_url", "")).strip(),
             pdf_path=str(self._pdf_path(record.tipo, record.punto_venta, numero)) if numero else None,
@@ -479,60 +470,33 @@ class Runner:
 
     def reconcile(self, record: L.Record) -> str:
         """'emitted', 'absent', 'wait' (absence not provable yet) or 'undecidable'."""
-        try:
-            found = self._lookup_with_backoff(lambda: self.client.consultar_referencia(record.referencia))
-        except LookupFailed as exc:
-            return self._undecidable(record, f"no se pudo consultar TusFacturas ({exc})")
-        matches = [Found.parse(item) for item in found]
-        candidates = [
-            f
-            for f in matches
-            if f.emitted and f.tipo == record.tipo.upper() and f.punto_venta == record.punto_venta
-        ]
-        agreeing = [f for f in candidates if self._same_content(record, f)]
-        if agreeing:
-            return self._adopt(record, sorted(agreeing, key=lambda f: f.numero or 0), "referencia")
-        if candidates:
-            return self._undecidable(
-                record,
-                "TusFacturas tiene un comprobante con esta referencia pero con "
-                "otro total o cliente; revíselo antes de volver a emitir",
-            )
-        if self.clock() < (record.inflight_until or 0.0):
+        decision = self.reconciler.decide(record)
+        if decision.verdict is Verdict.EMITTED:
+            return self._adopt(record, decision)
+        if decision.verdict is Verdict.UNDECIDABLE:
+            return self._undecidable(record, decision.why)
+        if decision.verdict is Verdict.WAIT:
             return "wait"
-        try:
-            by_number = self._scan_numbers(record)
-        except LookupFailed as exc:
-            return self._undecidable(record, f"no se pudo consultar la numeración ({exc})")
-        if by_number is not None:
-            return self._adopt(record, [by_number], "numeración")
         self.ledger.transition(
-            self.acc, record.referencia, L.IN_DOUBT, L.PENDING, "verificado: no emitido", errores=None
+            self.acc,
+            record.referencia,
+            L.IN_DOUBT,
+            L.PENDING,
+            "verificado: no emitido",
+            errores=None,
+            absent_checks=record.absent_checks + 1,
         )
-        logger.info("%s: TusFacturas confirma que no fue emitido; se enviará en orden.", record.referencia)
         self.report.reconciled += 1
-        return "absent"
-
-    def _same_content(self, record: L.Record, found: Found) -> bool:
-        same_total = found.total is None or found.total == _money(record.total)
-        same_doc = not found.documento or found.documento == record.cliente_documento
-        return same_total and same_doc
-
-    def _scan_numbers(self, record: L.Record) -> Found | None:
-        """AFIP numbers the comprobantes: look at every number issued after the last one we know."""
-        last = self._lookup_with_backoff(lambda: self.client.numeracion(record.tipo, record.punto_venta))
-        known = self.ledger.max_numero(self.acc, record.punto_venta, record.tipo) or 0
-        first = max(known + 1, last - NUMERACION_SCAN_LIMIT + 1, 1)
-        for numero in range(last, first - 1, -1):
-            data = self._lookup_with_backoff(
-                lambda n=numero: self.client.consultar(record.tipo, record.punto_venta, n)
+        count = self._absent_in_run.get(record.referencia, 0) + 1
+        self._absent_in_run[record.referencia] = count
+        if count >= MAX_VERIFIED_RESENDS:
+            raise StopRun(
+                f"{record.referencia}: {count} envíos seguidos quedaron sin respuesta clara y TusFacturas "
+                "confirma que no se emitió. Se detiene para no gastar más pedidos; revise el estado del "
+                "servicio y vuelva a ejecutar más tarde."
             )
-            if data is None:
-                continue
-            found = Found.parse(data)
-            if found.referencia == record.referencia and found.emitted and self._same_content(record, found):
-                return found
-        return None
+        logger.info("%s: TusFacturas confirma que no fue emitido; se enviará en orden.", record.referencia)
+        return "absent"
 
     def _lookup_with_backoff(self, call: Callable[[], Any]) -> Any:
         error: LookupFailed | None = None
@@ -548,8 +512,8 @@ class Runner:
                 error = exc
         raise error or LookupFailed("interrumpido")
 
-    def _adopt(self, record: L.Record, found: list[Found], how: str) -> str:
-        first = found[0]
+    def _adopt(self, record: L.Record, decision: Decision) -> str:
+        first: Found = decision.found[0]
         fields = dict(first.fields)
         if first.numero is not None:
             fields.setdefault("numero", first.numero)
@@ -557,12 +521,15 @@ class Runner:
         self.report.reconciled += 1
         self.progress(record.referencia, EMITIDO)
         logger.info(
-            "%s: ya estaba emitido (encontrado por %s); no se vuelve a enviar.", record.referencia, how
+            "%s: ya estaba emitido (encontrado por %s); no se vuelve a enviar.",
+            record.referencia,
+            decision.how,
         )
-        if len(found) > 1:
+        if len(decision.found) > 1:
             self.note(
                 record.referencia,
-                f"TusFacturas tiene {len(found)} comprobantes con esta referencia: revise si hay duplicados.",
+                f"TusFacturas tiene {len(decision.found)} comprobantes con esta referencia y los mismos "
+                "datos: revise si hay duplicados.",
             )
         return "emitted"
 

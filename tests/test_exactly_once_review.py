@@ -1,7 +1,8 @@
 """Exactly-once review: crash points, classification, reconciliation, loops and exit codes.
 
-Each test states the correct behaviour. Tests marked `xfail(strict=True)` document a defect of the
-current code (the reason says which); the others are regression tests of behaviour found sound.
+Each test states the correct behaviour. The first group reproduces defects found in review (now
+fixed; each docstring says what went wrong); the others are regression tests of behaviour found
+sound.
 
 Two harnesses: the scripted fake TusFacturas of `tests/test_runner.py` (extended below with late
 landings, blind lookups and more answers) with a fake clock, and the in-process sandbox on
@@ -225,17 +226,14 @@ def stored_refs(sb):
 
 
 # ==================================================================================================
-# Defects (xfail strict): each test states the correct behaviour
+# Defects found in review, now fixed: each test states the correct behaviour
 # ==================================================================================================
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="'existe en ARCA pero no en TusFacturasAPP' is classified IN_DOUBT and, once the EXT_REF "
-    "lookup (which cannot see it) finds nothing, the comprobante is re-sent: a second invoice in AFIP. "
-    "tusfacturas-api.md §7.4.d says stop and resolve manually.",
-)
 def test_exists_in_arca_but_not_in_tusfacturas_is_never_resent(env):
+    """Regression (found in review): 'existe en ARCA pero no en TusFacturasAPP' is classified IN_DOUBT
+    and, once the EXT_REF lookup (which cannot see it) finds nothing, the comprobante is re-sent: a
+    second invoice in AFIP. tusfacturas-api.md §7.4.d says stop and resolve manually."""
     make, fake, ledger, _ = env
     fake.nuevo_script = ["existe_en_arca", "ok"]
     report = make([comprobante("A")]).run()
@@ -243,12 +241,10 @@ def test_exists_in_arca_but_not_in_tusfacturas_is_never_resent(env):
     assert report.stop_reason or report.unresolved == ["A"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="A 10016 that persists after the lookup proved absence (here: a later-dated comprobante "
-    "emitted outside this ledger) is re-sent forever, one POST per in-flight window, never reported.",
-)
 def test_persistent_10016_after_proven_absence_ends_the_run(sandbox_env):
+    """Regression (found in review): A 10016 that persists after the lookup proved absence (here: a
+    later-dated comprobante emitted outside this ledger) is re-sent forever, one POST per in-flight
+    window, never reported."""
     make, sb, ledger, _, acc = sandbox_env
     # Another sheet / ledger / the web UI already emitted a comprobante dated today on PV 1.
     body = build_payload(comprobante("OTRO", HOY))
@@ -262,12 +258,10 @@ def test_persistent_10016_after_proven_absence_ends_the_run(sandbox_env):
     assert rec(ledger, "A", acc).state in (L.REJECTED, L.IN_DOUBT)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="No bound on doubt → lookup → absent → re-send cycles: a server that answers 5xx to every "
-    "emission gets a POST every in-flight window forever (each one a billed request), never exit 3.",
-)
 def test_persistent_5xx_stops_resumably_after_a_few_verified_attempts(env):
+    """Regression (found in review): No bound on doubt → lookup → absent → re-send cycles: a server
+    that answers 5xx to every emission gets a POST every in-flight window forever (each one a billed
+    request), never exit 3."""
     make, fake, ledger, _ = env
     fake.nuevo_script = ["500"] * 100
     report = make([comprobante("A")], should_stop=lambda: fake.posts >= 12).run()
@@ -276,13 +270,11 @@ def test_persistent_5xx_stops_resumably_after_a_few_verified_attempts(env):
     assert fake.refs() == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="The in-flight window is counted from before the connect phase (sent_at is taken before "
-    "urllib3's connect retries), so after a slow connect + read timeout the window has already "
-    "elapsed: an early 'not found' leads to a re-send while the first request is still processing.",
-)
 def test_in_flight_window_covers_a_slow_connect(env):
+    """Regression (found in review): The in-flight window is counted from before the connect phase
+    (sent_at is taken before urllib3's connect retries), so after a slow connect + read timeout the
+    window has already elapsed: an early 'not found' leads to a re-send while the first request is
+    still processing."""
     make, fake, ledger, clock = env
     # Two connect attempts time out (2 x CONNECT_TIMEOUT), the third connects and the request is
     # sent; the client reads for TIMEOUT and gives up; the server commits 5 s later: well inside
@@ -295,13 +287,10 @@ def test_in_flight_window_covers_a_slow_connect(env):
     assert rec(ledger, "A").state == L.EMITTED
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Reconciliation does not compare the fecha: a comprobante already in TusFacturas with the "
-    "same external_reference, tipo, PV, total and customer but another date is adopted, so this "
-    "month's invoice is never emitted and the results show last month's CAE.",
-)
 def test_reconciliation_does_not_adopt_a_comprobante_of_another_date(env):
+    """Regression (found in review): Reconciliation does not compare the fecha: a comprobante already
+    in TusFacturas with the same external_reference, tipo, PV, total and customer but another date
+    is adopted, so this month's invoice is never emitted and the results show last month's CAE."""
     make, fake, ledger, _ = env
     old = fake.pre_store("A", fecha="25/10/2026", cae="91111111111111 ")
     fake.nuevo_script = ["timeout"]  # this month's attempt never reached AFIP
@@ -309,12 +298,10 @@ def test_reconciliation_does_not_adopt_a_comprobante_of_another_date(env):
     assert rec(ledger, "A").cae != old["cae"].strip()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="With several matches for the reference, reconciliation adopts the lowest number, i.e. "
-    "the comprobante that existed before this attempt, not the one the attempt created.",
-)
 def test_reconciliation_adopts_the_comprobante_this_attempt_created(env):
+    """Regression (found in review): With several matches for the reference, reconciliation adopts the
+    lowest number, i.e. the comprobante that existed before this attempt, not the one the attempt
+    created."""
     make, fake, ledger, _ = env
     fake.pre_store("A", fecha="25/10/2026", cae="91111111111111 ")  # numero 1
     fake.nuevo_script = ["commit_then_timeout"]  # numero 2, dated 25/11/2026
@@ -323,13 +310,11 @@ def test_reconciliation_adopts_the_comprobante_this_attempt_created(env):
     assert (record.numero, record.cae) == (2, "00000000000002")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="The numbering fallback (§7.4.b) only accepts a number whose external_reference equals "
-    "ours, so it can never find the comprobante in the very case it exists for (TusFacturas did not "
-    "keep the reference): the number advanced, customer and total match, yet it is re-sent.",
-)
 def test_numbering_fallback_finds_a_comprobante_without_reference(env):
+    """Regression (found in review): The numbering fallback (§7.4.b) only accepts a number whose
+    external_reference equals ours, so it can never find the comprobante in the very case it exists
+    for (TusFacturas did not keep the reference): the number advanced, customer and total match, yet
+    it is re-sent."""
     make, fake, ledger, _ = env
     fake.blank_refs = True
     fake.nuevo_script = ["commit_then_timeout"]
@@ -337,13 +322,10 @@ def test_numbering_fallback_finds_a_comprobante_without_reference(env):
     assert fake.posts == 1, "a second invoice was emitted"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="In the numbering fallback a comprobante carrying OUR reference but another total is "
-    "skipped and absence is concluded (re-send), while the EXT_REF path rightly stops on the same "
-    "evidence.",
-)
 def test_numbering_fallback_stops_on_our_reference_with_other_content(env):
+    """Regression (found in review): In the numbering fallback a comprobante carrying OUR reference but
+    another total is skipped and absence is concluded (re-send), while the EXT_REF path rightly
+    stops on the same evidence."""
     make, fake, ledger, _ = env
     fake.ext_ref_blind = True  # the EXT_REF index lags behind
     fake.total_override = "1210.01"  # TusFacturas recomputed the total
@@ -353,13 +335,10 @@ def test_numbering_fallback_stops_on_our_reference_with_other_content(env):
     assert report.unresolved == ["A"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="TusFacturasClient.consultar returns None (= 'no comprobante with this number') for ANY "
-    "error 'S' answer, including a transient lookup failure, so a failed lookup counts as proof of "
-    "absence in the numbering fallback and the comprobante is re-sent.",
-)
 def test_a_failed_numbered_lookup_is_not_proof_of_absence(env):
+    """Regression (found in review): TusFacturasClient.consultar returns None (= 'no comprobante with
+    this number') for ANY error 'S' answer, including a transient lookup failure, so a failed lookup
+    counts as proof of absence in the numbering fallback and the comprobante is re-sent."""
     make, fake, ledger, _ = env
     fake.ext_ref_blind = True
     fake.consulta_error = True
@@ -369,13 +348,10 @@ def test_a_failed_numbered_lookup_is_not_proof_of_absence(env):
     assert report.unresolved == ["A"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="--limit breaks out of the loop at once: a comprobante left in doubt on another punto de "
-    "venta is never reconciled (not even the immediate EXT_REF lookup), and the run exits 3 saying "
-    "it 'could not be verified'.",
-)
 def test_limit_still_settles_the_doubts_of_this_run(env):
+    """Regression (found in review): --limit breaks out of the loop at once: a comprobante left in
+    doubt on another punto de venta is never reconciled (not even the immediate EXT_REF lookup), and
+    the run exits 3 saying it 'could not be verified'."""
     make, fake, ledger, _ = env
     fake.nuevo_script = ["commit_then_timeout"]
     report = make([comprobante("A", pv=1), comprobante("B", pv=2)], limit=1).run()
@@ -383,12 +359,10 @@ def test_limit_still_settles_the_doubts_of_this_run(env):
     assert report.unresolved == [] and rec(ledger, "A").state == L.EMITTED
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="When nuevo says 'AFIP down' but estado_servicios says OK, every pause restarts at 2 s: "
-    "one billed POST every ~2 s for the whole max pause (hundreds), no growing back-off.",
-)
 def test_afip_down_answers_are_retried_with_a_growing_back_off(env):
+    """Regression (found in review): When nuevo says 'AFIP down' but estado_servicios says OK, every
+    pause restarts at 2 s: one billed POST every ~2 s for the whole max pause (hundreds), no growing
+    back-off."""
     make, fake, ledger, _ = env
     fake.nuevo_script = ["afip_down"] * 10_000
     report = make([comprobante("A")], max_pause=600).run()
@@ -396,24 +370,14 @@ def test_afip_down_answers_are_retried_with_a_growing_back_off(env):
     assert fake.posts <= 30, f"{fake.posts} POSTs in 10 minutes"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="An HTTP 200 JSON object without an 'error' field (a gateway or proxy answer) proves "
-    "nothing, but it is classified REJECTED, and a rejected comprobante is re-sent by the next run "
-    "without any lookup.",
-)
 @pytest.mark.parametrize("text", ["{}", '{"rta": "Error interno", "status": 502}'])
 def test_a_json_answer_without_error_field_is_in_doubt(text):
+    """Regression (found in review): An HTTP 200 JSON object without an 'error' field (a gateway or
+    proxy answer) proves nothing, but it is classified REJECTED, and a rejected comprobante is re-
+    sent by the next run without any lookup."""
     assert classify_emission(200, text).outcome is Outcome.IN_DOUBT
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="A malformed body ('errores' or 'error_details' not a list) raises TypeError out of "
-    "classify_emission: the run aborts with 'Error inesperado' (exit 2, no results workbook) "
-    "instead of recording an outcome.",
-)
 @pytest.mark.parametrize(
     ("text", "acceptable"),
     [
@@ -422,6 +386,9 @@ def test_a_json_answer_without_error_field_is_in_doubt(text):
     ],
 )
 def test_a_malformed_answer_is_classified_not_raised(text, acceptable):
+    """Regression (found in review): A malformed body ('errores' or 'error_details' not a list) raises
+    TypeError out of classify_emission: the run aborts with 'Error inesperado' (exit 2, no results
+    workbook) instead of recording an outcome."""
     try:
         outcome = classify_emission(200, text).outcome
     except TypeError as exc:
@@ -429,24 +396,19 @@ def test_a_malformed_answer_is_classified_not_raised(text, acceptable):
     assert outcome in acceptable
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="--margen is not validated: a negative margin makes the in-flight window end before the "
-    "read timeout, so 'not found' is trusted while the request may still be processing.",
-)
 def test_a_negative_margin_is_refused(write_workbook, capsys):
+    """Regression (found in review): --margen is not validated: a negative margin makes the in-flight
+    window end before the read timeout, so 'not found' is trusted while the request may still be
+    processing."""
     planilla = write_workbook([valid_row(referencia="FA-1")], name="mes.xlsx")
     code = main(["run", str(planilla), "--sandbox", "--dry-run", "--margen", "-500"])
     assert code == ExitCode.CANNOT_START
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="A comprobante in doubt whose punto_venta was changed in the sheet: reconcile_pv(new PV) "
-    "does not see it, send_pv answers 'again' without a wait, and the loop spins on EXT_REF lookups "
-    "without sleeping until the old window ends (with a fake clock: forever).",
-)
 def test_a_doubt_whose_punto_venta_changed_in_the_sheet_does_not_spin(env):
+    """Regression (found in review): A comprobante in doubt whose punto_venta was changed in the sheet:
+    reconcile_pv(new PV) does not see it, send_pv answers 'again' without a wait, and the loop spins
+    on EXT_REF lookups without sleeping until the old window ends (with a fake clock: forever)."""
     make, fake, ledger, clock = env
     first = make([comprobante("A", pv=1)])
     first.prepare()

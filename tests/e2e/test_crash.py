@@ -222,9 +222,15 @@ def test_ctrl_c_settles_the_request_in_flight_saves_and_exits_130(crash_env):
     cmd = run_cmd(planilla, base_url, tmp, hoy)
     cmd[cmd.index("--timeout") + 1] = "10"  # long enough for the slow answers: a clean settle
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(1.5)
+    first = []
+    for line in proc.stdout:  # wait until it is past start-up and about to send
+        first.append(line)
+        if "Modo SANDBOX" in line:
+            break
+    time.sleep(0.8)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=120)
+    out = "".join(first) + out
     assert proc.returncode == 130, (out, err)
     assert "Para continuar" in out and "Traceback" not in err
     assert planilla.with_name("mes-resultados.xlsx").exists()
