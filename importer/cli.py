@@ -123,6 +123,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="S",
         help="segundos de espera por cada emisión (por defecto 180; AFIP puede tardar 90)",
     )
+    p.add_argument(
+        "--sin-verificar-referencias",
+        action="store_true",
+        help="no consulta en TusFacturas cada referencia nueva antes de su primer envío (más rápido, "
+        "menos seguro si se perdió el registro)",
+    )
     p.add_argument("--dry-run", action="store_true", help="muestra el plan sin enviar nada")
     p.add_argument("--estado", type=Path, metavar="RUTA", help="archivo del registro de emisiones (SQLite)")
     p.add_argument(

@@ -310,6 +310,7 @@ def run_command(args: argparse.Namespace) -> int:
             pdf_dir=pdf_dir,
             planilla=args.planilla.name,
             cuit_emisor=cuit_emisor,
+            precheck=not args.sin_verificar_referencias,
         )
         if args.dry_run:
             return print_plan(v, ledger, account)

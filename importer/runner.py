@@ -54,6 +54,7 @@ class RunOptions:
     pdf_dir: Path = Path("pdf")
     planilla: str = ""  # file name, recorded in the ledger
     cuit_emisor: str | None = None
+    precheck: bool = True  # look a never-sent referencia up in TusFacturas before its first POST
 
 
 @dataclass
@@ -274,9 +275,62 @@ class Runner:
                 )
                 self.progress(c.referencia, RECHAZADO)
                 continue
+            if record.attempts == 0 and self.opt.precheck and self.precheck(c, record):
+                continue
             if self.send_one(c) == L.IN_DOUBT:
                 return "again", 0.0
         return "done", 0.0
+
+    def precheck(self, c: Comprobante, record: L.Record) -> bool:
+        """Before the first POST of a referencia, ask TusFacturas whether it already has it.
+
+        The ledger is the first guard; this lookup (not billed) is the second, for what the ledger
+        cannot know: a lost or moved ledger, regenerated credentials, another computer, or a
+        referencia reused from an earlier month. True when the comprobante was settled here.
+        """
+        try:
+            items = self._lookup_with_backoff(lambda: self.client.consultar_referencia(c.referencia))
+        except LookupFailed as exc:
+            logger.debug("%s: no se pudo verificar la referencia antes de enviar (%s)", c.referencia, exc)
+            return False  # sending is then exactly as safe as without this check
+        existing = [f for f in map(Found.parse, items) if f.emitted]
+        if not existing:
+            return False
+        same = [f for f in existing if f.ours(record) and f.same_content(record)]
+        if same:
+            self._adopt(
+                record,
+                Decision(
+                    Verdict.EMITTED,
+                    tuple(sorted(same, key=lambda f: -(f.numero or 0))),
+                    how="referencia, antes de enviar",
+                ),
+                old=L.PENDING,
+            )
+            self.note(
+                c.referencia,
+                "Ya estaba emitido en TusFacturas (no figuraba en el registro de esta "
+                "computadora): se tomó su CAE y no se volvió a enviar.",
+            )
+            return True
+        other = existing[0]
+        message = (
+            f"No se envió: la referencia {c.referencia} ya existe en TusFacturas ({other.tipo} "
+            f"{other.punto_venta:05d}-{other.numero or 0:08d}"
+            + (f" del {date.fromisoformat(other.fecha):%d/%m/%Y}" if other.fecha else "")
+            + ") con otros datos. Use una referencia nueva para este comprobante."
+        )
+        self.ledger.transition(
+            self.acc,
+            c.referencia,
+            L.PENDING,
+            L.REJECTED,
+            "referencia existente",
+            errores=json.dumps([message], ensure_ascii=False),
+        )
+        self.report.rejected_now += 1
+        self.progress(c.referencia, RECHAZADO)
+        return True
 
     def send_one(self, c: Comprobante) -> str:
         """POST one comprobante until its outcome is settled; returns the ledger state it ends in."""
@@ -512,12 +566,12 @@ class Runner:
                 error = exc
         raise error or LookupFailed("interrumpido")
 
-    def _adopt(self, record: L.Record, decision: Decision) -> str:
+    def _adopt(self, record: L.Record, decision: Decision, old: str = L.IN_DOUBT) -> str:
         first: Found = decision.found[0]
         fields = dict(first.fields)
         if first.numero is not None:
             fields.setdefault("numero", first.numero)
-        self._record_emitted(record.referencia, L.IN_DOUBT, fields, None)
+        self._record_emitted(record.referencia, old, fields, None)
         self.report.reconciled += 1
         self.progress(record.referencia, EMITIDO)
         logger.info(

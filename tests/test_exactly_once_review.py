@@ -305,7 +305,7 @@ def test_reconciliation_adopts_the_comprobante_this_attempt_created(env):
     make, fake, ledger, _ = env
     fake.pre_store("A", fecha="25/10/2026", cae="91111111111111 ")  # numero 1
     fake.nuevo_script = ["commit_then_timeout"]  # numero 2, dated 25/11/2026
-    make([comprobante("A")]).run()
+    make([comprobante("A")], precheck=False).run()  # reconciliation alone (the pre-check would refuse)
     record = rec(ledger, "A")
     assert (record.numero, record.cae) == (2, "00000000000002")
 
@@ -500,7 +500,7 @@ def test_a_comprobante_of_another_punto_de_venta_is_not_adopted(env):
     make, fake, ledger, clock = env
     fake.pre_store("A", pv=2, cae="92222222222222 ")
     fake.nuevo_script = ["timeout"]
-    make([comprobante("A", pv=1)]).run()
+    make([comprobante("A", pv=1)], precheck=False).run()  # reconciliation alone
     record = rec(ledger, "A")
     assert record.state == L.EMITTED and record.cae == "00000000000001"
     assert fake.posts == 2 and fake.post_times[1] - fake.post_times[0] >= WINDOW

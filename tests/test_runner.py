@@ -376,3 +376,30 @@ def test_a_torn_pdf_is_fetched_again(env, tmp_path):
     pdf.write_bytes(b"%PDF-1.4 trunc")
     make([comprobante("A")]).run()
     assert pdf.read_bytes().rstrip().endswith(b"%%EOF") and fake.posts == 1
+
+
+def test_a_referencia_already_in_tusfacturas_is_adopted_not_resent(env, tmp_path):
+    """A lost ledger (or new credentials): TusFacturas already has it with the same data."""
+    make, fake, ledger, _ = env
+    body = make([comprobante("A")]).payload(comprobante("A"))[0]
+    fake.store(body)
+    report = make([comprobante("A")]).run()
+    record = ledger.get(CREDS.account_key(), "A")
+    assert fake.posts == 0 and record.state == L.EMITTED and record.cae == "00000000000001"
+    assert "no figuraba en el registro" in report.notes["A"][0]
+
+
+def test_a_reused_referencia_with_other_data_is_refused_without_sending(env):
+    make, fake, ledger, _ = env
+    fake.store(make([comprobante("A")]).payload(comprobante("A", precio="999"))[0])
+    make([comprobante("A")]).run()
+    record = ledger.get(CREDS.account_key(), "A")
+    assert fake.posts == 0 and record.state == L.REJECTED
+    assert "ya existe en TusFacturas" in record.error_list[0]
+
+
+def test_when_the_precheck_lookup_fails_the_comprobante_is_still_sent_once(env):
+    make, fake, ledger, _ = env
+    fake.lookup_failures = 4  # every retry of the pre-check lookup fails
+    make([comprobante("A")]).run()
+    assert fake.posts == 1 and state(ledger, "A") == L.EMITTED
