@@ -19,7 +19,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -31,6 +31,7 @@ from importer.api import CONNECT_BUDGET, EmissionResult, LookupFailed, Outcome, 
 from importer.comprobantes import EMITIDO, EN_DUDA, PENDIENTE, RECHAZADO, Comprobante, Emision
 from importer.pacing import Pacer
 from importer.payload import build_payload, canonical_json, fingerprint
+from importer.pdfs import PdfStore, pdf_name, pdf_ok  # noqa: F401 - pdf_name is part of this API
 from importer.reconcile import Decision, Found, Reconciler, Verdict, iso_date, parse_numero
 
 logger = logging.getLogger(__name__)
@@ -74,12 +75,6 @@ class StopRun(Exception):
     """Stop the whole run (resumable, exit 3). Spanish message."""
 
 
-def pdf_name(tipo: str, punto_venta: int, numero: int) -> str:
-    """`FACTURA_A_00003-00000125.pdf`: the tipo with only safe characters."""
-    safe = re.sub(r"[^A-Za-z0-9]+", "_", tipo).strip("_")
-    return f"{safe}_{punto_venta:05d}-{numero:08d}.pdf"
-
-
 class Runner:
     def __init__(
         self,
@@ -110,6 +105,7 @@ class Runner:
         self._attempted: set[str] = set()  # comprobantes POSTed in this run (for --limit)
         self._absent_in_run: dict[str, int] = {}
         self.reconciler = Reconciler(client, ledger, self.acc, self._lookup_with_backoff, clock)
+        self.pdfs = PdfStore(client, ledger, self.acc, options.pdf_dir, self.pacer)
 
     # --- planning ---------------------------------------------------------------------------------
 
@@ -203,7 +199,7 @@ class Runner:
         except StopRun as stop:
             self.report.stop_reason = str(stop)
         if not self.report.interrupted and not self.report.stop_reason:
-            self.ensure_pdfs()
+            self.pdfs.ensure(self.by_ref, self._interrupted)
         self.report.unresolved = [r.referencia for r in self.ledger.in_state(self.acc, L.IN_DOUBT)]
         return self.report
 
@@ -495,14 +491,14 @@ class Runner:
             vencimiento_pago=iso_date(fields.get("vencimiento_pago", "")),
             qr=str(fields.get("afip_qr", "")).strip(),
             pdf_url=str(fields.get("comprobante_pdf_url", "")).strip(),
-            pdf_path=str(self._pdf_path(record.tipo, record.punto_venta, numero)) if numero else None,
+            pdf_path=str(self.pdfs.path(record.tipo, record.punto_venta, numero)) if numero else None,
             observaciones=observaciones,
             errores=None,
             emitted_fingerprint=fp or record.fingerprint,
         )
         url = str(fields.get("comprobante_pdf_url", "")).strip()
         if url and numero is not None:
-            self._download(referencia, record.tipo, record.punto_venta, numero, url)
+            self.pdfs.download(referencia, record.tipo, record.punto_venta, numero, url)
 
     # --- reconciliation ----------------------------------------------------------------------------
 
@@ -592,55 +588,6 @@ class Runner:
         self.ledger.update(self.acc, record.referencia, errores=json.dumps([message], ensure_ascii=False))
         logger.warning("%s: %s", record.referencia, message)
         return "undecidable"
-
-    # --- PDFs ---------------------------------------------------------------------------------
-
-    def _pdf_path(self, tipo: str, pv: int, numero: int) -> Path:
-        return (self.opt.pdf_dir / pdf_name(tipo, pv, numero)).resolve()
-
-    def _download(self, referencia: str, tipo: str, pv: int, numero: int, url: str) -> bool:
-        """Fetch the PDF to its planned path (recorded with the emission); a failure is retried later."""
-        try:
-            self.client.descargar_pdf(url, self._pdf_path(tipo, pv, numero))
-        except (LookupFailed, OSError) as exc:
-            logger.warning("%s: no se pudo descargar el PDF (%s); se reintentará.", referencia, exc)
-            return False
-        return True
-
-    def ensure_pdfs(self, referencias: Iterable[str] | None = None) -> None:
-        """Every emitted comprobante of the sheet gets its PDF file (regenerated when missing)."""
-        for ref in referencias if referencias is not None else self.by_ref:
-            record = self.ledger.get(self.acc, ref)
-            if record is None or record.state != L.EMITTED or record.numero is None:
-                continue
-            local = self._pdf_path(record.tipo, record.punto_venta, record.numero)
-            if record.pdf_path != str(local):
-                self.ledger.update(self.acc, ref, pdf_path=str(local))
-            if pdf_ok(local):
-                continue
-            if self._interrupted():
-                return
-            try:
-                self.pacer.wait()
-                url = self.client.regenerar_pdf(record.tipo, record.punto_venta, record.numero)
-            except LookupFailed as exc:
-                logger.warning("%s: no se pudo regenerar el PDF (%s).", ref, exc)
-                continue
-            self._download(ref, record.tipo, record.punto_venta, record.numero, url)
-
-
-def pdf_ok(path: Path) -> bool:
-    """A complete PDF file: written whole by an atomic rename, ending with its %%EOF marker."""
-    try:
-        with path.open("rb") as handle:
-            if handle.read(5) != b"%PDF-":
-                return False
-            handle.seek(0, 2)
-            size = handle.tell()
-            handle.seek(max(0, size - 1024))
-            return b"%%EOF" in handle.read()
-    except OSError:
-        return False
 
 
 def _stop_message(result: EmissionResult) -> str:

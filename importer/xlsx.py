@@ -1,11 +1,11 @@
 """Safe, fast xlsx writing: sheets where no cell can become a formula, saved atomically.
 
 `SafeSheet` is an openpyxl write-only sheet whose rows are rendered straight to XML text, and
-`write_package` saves a workbook writing the sheets' notes as text. This bypasses parts of
-openpyxl for speed: it builds and serialises an element per cell, about 20 µs each with either XML
-library (40 s or more for 100,000 rows), and an object and a tree node per note (15 s and 600 MB
-for 120,000 notes). Everything else in the file (styles, views, filters, links, the package) is
-still openpyxl's own.
+`write_package` saves a workbook writing the sheets' notes as text. Both bypass parts of openpyxl
+for speed: left to itself, openpyxl builds and serialises an element per cell, about 20 µs each
+with either XML library (40 s or more for 100,000 rows), and an object and a tree node per note
+(15 s and 600 MB for 120,000 notes). Everything else in the file (styles, views, filters, links,
+the package) is still openpyxl's own.
 
 No cell is ever a formula: every string is written as an inline string, and one Excel could take
 for a formula also carries Excel's quote prefix. `save_atomically` writes into a temporary file in

@@ -445,7 +445,7 @@ def test_crash_after_the_cae_was_recorded_but_before_the_pdf(env, tmp_path, monk
     def killed(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(runner, "_download", killed)
+    monkeypatch.setattr(runner.pdfs, "download", killed)
     with pytest.raises(KeyboardInterrupt):
         runner.run()
     record = rec(ledger, "A")

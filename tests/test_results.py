@@ -20,6 +20,7 @@ from openpyxl import Workbook, load_workbook
 from python_calamine import CalamineWorkbook
 
 from importer import results as results_module
+from importer import xlsx as xlsx_module
 from importer.amounts import ZERO, comprobante_totals, round_cents
 from importer.columns import OUTPUT_COLUMNS
 from importer.comprobantes import (
@@ -568,13 +569,13 @@ def test_a_failed_save_leaves_the_old_file_and_no_temporary(
     first = scenario.write()
     before = first.read_bytes()
 
-    real_write = results_module._write_package
+    real_write = xlsx_module.write_package
 
     def broken(wb: Workbook, path: Path) -> None:
         real_write(wb, path)
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(results_module, "_write_package", broken)
+    monkeypatch.setattr(xlsx_module, "write_package", broken)
     with pytest.raises(OSError):
         scenario.write()
     assert target.read_bytes() == before
@@ -680,7 +681,7 @@ def test_column_is_named_once_in_errores(scenario: Scenario) -> None:
 
 def test_hyperlinks_stop_at_excels_limit(scenario: Scenario, monkeypatch: pytest.MonkeyPatch) -> None:
     scenario.emisiones["FA-0002"] = Emision("FA-0002", EMITIDO, "00001-00000011", 11, pdf=str(scenario.pdf))
-    monkeypatch.setattr(results_module, "MAX_LINKS", 1)
+    monkeypatch.setattr(xlsx_module, "MAX_LINKS", 1)
     header, rows = by_header(scenario.write(), "Resultados")
     pdf = [r[header.index("pdf")] for r in rows if r[header.index("pdf")].value]
     assert [c.value for c in pdf] == [PDF_NAME, PDF_NAME]  # the name is always there
