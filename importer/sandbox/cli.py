@@ -166,9 +166,7 @@ def _print_banner(sb: object, args: argparse.Namespace) -> None:
         f"  Tope CF:      $ {_miles(sb.tope_cf)}\n"
         f"  Fallas:       {sb.faults.describe()}\n"
         f"  Datos:        {args.datos or 'solo en memoria'}\n"
-        f"Para usarlo: TUSFACTURAS_BASE_URL={sb.base_url} "
-        f"TUSFACTURAS_USERTOKEN={c['usertoken']} TUSFACTURAS_APIKEY={c['apikey']} "
-        f"TUSFACTURAS_APITOKEN={c['apitoken']}\n"
+        f"Para usarlo: tf-import run PLANILLA.xlsx --sandbox --base-url {sb.base_url}\n"
         f"Ctrl-C para detenerlo.",
         flush=True,
     )
