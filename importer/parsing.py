@@ -34,7 +34,7 @@ import pandas as pd
 from importer import columns
 from importer.catalogs import Catalog
 
-# Error codes produced while parsing (stable; see validation.py for the messages).
+# Error codes produced while parsing (stable; see mensajes.py for the messages).
 TIPO_INVALIDO = "tipo_invalido"
 NUMERO_INVALIDO = "numero_invalido"
 NUMERO_AMBIGUO = "numero_ambiguo"
