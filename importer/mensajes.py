@@ -49,10 +49,10 @@ def cell_message(
         return f"{columna}: {valor} no es un número válido (escriba, por ejemplo, 1234.56 o 1.234,56)."
     if codigo == parsing.NUMERO_AMBIGUO:
         entero = display(crudo).replace(".", "").replace(",", "")
-        decimal = display(crudo).replace(".", ",")
+        decimal = display(crudo).replace(".", ",") + "0"  # a fourth decimal digit is unambiguous
         return (
-            f"{columna}: {valor} es ambiguo (¿miles o decimales?). Escriba {entero} para el número "
-            f"entero o {decimal} si lleva decimales."
+            f"{columna}: {valor} es ambiguo (¿miles o decimales?). Escriba {entero} si es el número "
+            f"entero, o {decimal} si son decimales."
         )
     if codigo == parsing.NUMERO_NO_ENTERO:
         return f"{columna}: debe ser un número entero, no {valor}."

@@ -281,9 +281,11 @@ def test_number_errors(typed, code):
 
 def test_ambiguous_number_message_offers_both_readings(write_workbook):
     v = validar(write_workbook, [valid_row(precio_unitario="1.500")])
-    assert unico(v, "numero_ambiguo").mensaje.endswith(
-        "Escriba 1500 para el número entero o 1,500 si lleva decimales."
-    )
+    mensaje = unico(v, "numero_ambiguo").mensaje
+    assert mensaje.endswith("Escriba 1500 si es el número entero, o 1,5000 si son decimales.")
+    # both suggested spellings are read without ambiguity
+    assert parsing.number_from_text("1500") == ("1500", None)
+    assert parsing.number_from_text("1,5000")[1] is None
 
 
 def test_argentine_text_amounts_become_exact_decimals(write_workbook):
