@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from importer import __version__
 from importer import ledger as L
@@ -271,6 +272,11 @@ def run_command(args: argparse.Namespace) -> int:
 
             if args.base_url:
                 base_url = args.base_url
+                if urlsplit(base_url).hostname not in ("127.0.0.1", "localhost", "::1"):
+                    raise UsageError(
+                        "--sandbox con --base-url solo acepta un simulador en esta computadora "
+                        "(127.0.0.1 o localhost): para emitir de verdad, quite --sandbox."
+                    )
                 credentials = load_credentials(settings) or _sandbox_default_credentials()
             elif args.dry_run:
                 base_url, credentials = "", _sandbox_default_credentials()

@@ -154,3 +154,9 @@ def test_bad_input_is_one_spanish_line_and_exit_2(tmp_path, capsys, sheet_error)
     assert main(["run", str(tmp_path / sheet_error), "--sandbox"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_sandbox_mode_refuses_a_remote_base_url(write_workbook, capsys):
+    planilla = write_workbook(month_rows(), name="mes.xlsx")
+    code = main(["run", str(planilla), "--sandbox", "--base-url", "https://www.tusfacturas.app/app/api/v2"])
+    assert code == 2 and "quite --sandbox" in capsys.readouterr().err
