@@ -65,6 +65,10 @@ LOCAL_HINTS: dict[str, str] = {
     "numero_ambiguo": "Con un solo punto o una sola coma no se sabe si son miles o decimales: escriba el "
     "número sin separador de miles (1234,5) o con ambos (1.234,50).",
     "numero.rango": "El número de comprobante va de 1 a 99999999 (sin el punto de venta).",
+    "cantidad.decimales": "Redondee la cantidad a 2 decimales (o cambie la unidad de medida, por ejemplo "
+    "gramos en vez de kilogramos).",
+    "precio.decimales": "Redondee el precio unitario a 3 decimales como máximo.",
+    "bonificacion.decimales": "Redondee el porcentaje de bonificación a 2 decimales.",
     "tipo_invalido": "La celda tiene texto donde se espera un número: escriba solo el número.",
     "catalogo": "Elija un valor de la lista desplegable de la plantilla (los valores aceptados están "
     "en la hoja Instrucciones).",

@@ -154,6 +154,18 @@ def _escrita(name: str) -> str:
 # --- The schemas ----------------------------------------------------------------------------------
 
 
+def _max_decimals(values: pd.Series, places: int) -> pd.Series:
+    """True where a number has at most `places` decimals (read exactly from its shortest repr)."""
+
+    def ok(value: object) -> bool:
+        if pd.isna(value):
+            return True
+        exponent = Decimal(repr(float(value))).normalize().as_tuple().exponent
+        return not isinstance(exponent, int) or -exponent <= places
+
+    return values.map(ok).astype(bool)
+
+
 _VALUE_CHECKS: dict[str, list[pa.Check]] = {
     "referencia": [
         pa.Check(lambda s: _strings(s).str.fullmatch("[A-Za-z0-9_-]+"), error="referencia.formato")
@@ -163,9 +175,20 @@ _VALUE_CHECKS: dict[str, list[pa.Check]] = {
         pa.Check(emails_validos, error="email.invalido"),
         pa.Check(emails_cantidad, error="email.demasiados"),
     ],
-    "cantidad": [pa.Check.gt(0, error="cantidad.no_positiva")],
-    "precio_unitario": [pa.Check.ge(0, error="precio.negativo")],
-    "bonificacion_porcentaje": [pa.Check.in_range(0, 100, error="bonificacion.rango")],
+    # TusFacturas takes quantities and percentages with 2 decimals and unit prices with 3: more
+    # would be rounded there and the total we compute would no longer be the one AFIP gets.
+    "cantidad": [
+        pa.Check.gt(0, error="cantidad.no_positiva"),
+        pa.Check(lambda s: _max_decimals(s, 2), error="cantidad.decimales"),
+    ],
+    "precio_unitario": [
+        pa.Check.ge(0, error="precio.negativo"),
+        pa.Check(lambda s: _max_decimals(s, 3), error="precio.decimales"),
+    ],
+    "bonificacion_porcentaje": [
+        pa.Check.in_range(0, 100, error="bonificacion.rango"),
+        pa.Check(lambda s: _max_decimals(s, 2), error="bonificacion.decimales"),
+    ],
     "cotizacion": [pa.Check.gt(0, error="cotizacion.no_positiva")],
     "total_control": [pa.Check.gt(0, error="total_control.no_positivo")],
     "punto_venta": [pa.Check.in_range(1, 99999, error="punto_venta.rango")],

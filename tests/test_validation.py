@@ -606,3 +606,24 @@ def test_custom_consumidor_final_ceiling(write_workbook):
     assert validate_planilla(planilla, hoy=HOY).problems == []
     v = validate_planilla(planilla, hoy=HOY, tope_cf=Decimal("5000"))
     assert codigos(v) == ["consumidor_final.tope"]
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "code"),
+    [
+        ("cantidad", 1.125, "cantidad.decimales"),
+        ("cantidad", "1,125", "numero_ambiguo"),
+        ("precio_unitario", "10,1234", "precio.decimales"),
+        ("bonificacion_porcentaje", 12.345, "bonificacion.decimales"),
+    ],
+)
+def test_more_decimals_than_tusfacturas_keeps_is_refused(write_workbook, column, value, code):
+    v = validar(write_workbook, [valid_row(**{column: value})])
+    assert [p.codigo for p in v.problems] == [code]
+
+
+def test_decimals_tusfacturas_keeps_are_accepted(write_workbook):
+    v = validar(
+        write_workbook, [valid_row(cantidad=1.25, precio_unitario="10,1250", bonificacion_porcentaje=2.5)]
+    )
+    assert v.problems == []
