@@ -131,9 +131,11 @@ def default_results_path(planilla: Path) -> Path:
     return planilla.with_name(f"{planilla.stem}{RESULTS_SUFFIX}.xlsx")
 
 
-def default_pdf_dir(planilla: Path) -> Path:
+def default_pdf_dir(planilla: Path, sandbox: bool = False) -> Path:
+    """`<planilla>-pdf/`; the simulator's PDFs go to `<planilla>-pdf-sandbox/` so that a rehearsal
+    can never leave a "sin validez fiscal" file where the real PDF of the same number belongs."""
     stem = planilla.stem.removesuffix(RESULTS_SUFFIX)
-    return planilla.with_name(f"{stem}-pdf")
+    return planilla.with_name(f"{stem}-pdf-sandbox" if sandbox else f"{stem}-pdf")
 
 
 def write_results_file(path: Path, validacion: Any, emisiones: Any, info: Any) -> Path:
@@ -305,7 +307,7 @@ def run_command(args: argparse.Namespace) -> int:
         path = ledger_path(args, args.sandbox)
         ledger = stack.enter_context(open_ledger(path))
         account = credentials.account_key()
-        pdf_dir = args.pdf_dir or default_pdf_dir(args.planilla)
+        pdf_dir = args.pdf_dir or default_pdf_dir(args.planilla, args.sandbox)
         options = RunOptions(
             account=account,
             timeout=args.timeout,

@@ -196,7 +196,7 @@ def test_killed_at_random_moments_every_comprobante_is_emitted_exactly_once(cras
         assert row["estado"] == "EMITIDO"
         by_ref[row["referencia"]] = str(row["cae"])
     assert by_ref == {c["external_reference"]: c["cae"] for c in stored}
-    pdf_dir = planilla.with_name("mes-pdf")
+    pdf_dir = planilla.with_name("mes-pdf-sandbox")
     for c in stored:
         pdf = pdf_dir / pdf_name(c["tipo"], int(c["punto_venta"]), int(c["numero"]))
         assert pdf.read_bytes().startswith(b"%PDF"), pdf

@@ -65,7 +65,7 @@ def test_clean_month_then_a_rerun_that_sends_nothing(write_workbook, capsys):
     assert [r["estado"] for r in rows] == ["EMITIDO"] * 4
     assert all(len(str(r["cae"])) == 14 for r in rows)
     assert rows[0]["comprobante_numero"] == rows[1]["comprobante_numero"]
-    pdfs = sorted(p.name for p in planilla.with_name("mes-pdf").iterdir())
+    pdfs = sorted(p.name for p in planilla.with_name("mes-pdf-sandbox").iterdir())
     assert pdfs == [
         "FACTURA_A_00001-00000001.pdf",
         "FACTURA_A_00001-00000002.pdf",
