@@ -328,11 +328,12 @@ def run_command(args: argparse.Namespace) -> int:
         with graceful_interrupt() as stop_flag:
             runner = Runner(v.validas, client, ledger, options, should_stop=stop_flag)
             report = run_with_progress(runner)
+        referencias = dict.fromkeys(
+            [*(c.referencia for c in v.comprobantes), *v.referencia_por_fila.values()]
+        )
         emisiones = {
-            c.referencia: emision_from_record(
-                ledger.get(account, c.referencia), c.referencia, report.notes.get(c.referencia, [])
-            )
-            for c in v.comprobantes
+            ref: emision_from_record(ledger.get(account, ref), ref, report.notes.get(ref, []))
+            for ref in referencias
         }
         info = RunInfo(
             modo=modo,

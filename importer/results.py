@@ -300,8 +300,15 @@ class _Outcome:
             elif p.referencia:
                 self.por_ref_sin_fila.setdefault(p.referencia, []).append(p)
 
+    def _emitido(self, ref: str | None) -> bool:
+        """Already a legal document: it stays EMITIDO whatever its rows say now (they are reported)."""
+        emision = (self.emisiones or {}).get(ref or "")
+        return emision is not None and emision.estado == EMITIDO
+
     def estado_ref(self, ref: str, filas: Iterable[int]) -> str:
         v = self.validacion
+        if self._emitido(ref):
+            return EMITIDO
         if ref in v.invalidas or any(f in v.filas_invalidas for f in filas):
             return INVALIDO
         if self.emisiones is None:
@@ -312,6 +319,8 @@ class _Outcome:
     def estado_fila(self, fila: int) -> str:
         v = self.validacion
         ref = v.referencia_por_fila.get(fila)
+        if self._emitido(ref):
+            return EMITIDO
         if fila in v.filas_invalidas or (ref is not None and ref in v.invalidas):
             return INVALIDO
         if ref is None:

@@ -160,3 +160,17 @@ def test_sandbox_mode_refuses_a_remote_base_url(write_workbook, capsys):
     planilla = write_workbook(month_rows(), name="mes.xlsx")
     code = main(["run", str(planilla), "--sandbox", "--base-url", "https://www.tusfacturas.app/app/api/v2"])
     assert code == 2 and "quite --sandbox" in capsys.readouterr().err
+
+
+def test_an_emitted_comprobante_whose_rows_break_later_stays_emitido(write_workbook, capsys):
+    planilla = write_workbook(month_rows(), name="mes.xlsx")
+    assert run(planilla) == 0
+    broken = month_rows()
+    broken[0]["cantidad"] = "mucho"  # FA-1 is already a legal document: it cannot become INVALIDO
+    write_workbook(broken, name="mes.xlsx")
+    assert run(planilla) == 1
+    out = capsys.readouterr().out
+    assert "Enviados en esta ejecución: 0" in out.split("Resultado:")[-1]
+    rows = results_rows(planilla.with_name("mes-resultados.xlsx"))
+    assert [r["estado"] for r in rows] == ["EMITIDO"] * 4
+    assert "cantidad" in rows[0]["errores"] and len(str(rows[0]["cae"])) == 14
