@@ -29,7 +29,7 @@ from tests.conftest import CUIT_CLIENTE_2, valid_row, write_rows
 pytestmark = pytest.mark.slow
 
 KILLS = int(os.environ.get("TF_IMPORT_CRASH_KILLS", "20"))
-N = 40  # comprobantes in the sheet
+N = 60  # comprobantes in the sheet: enough work that 20 kills all land while emitting
 FAULTS = (
     "demora=0.2-0.6; demora=0.1-2.2@35%; corte@12%; sin_cae@8%; 429@8%; 524@5%; lenta=2.5@5%; "
     "afip_caido=1.5@3%; consultas:500@15%"
@@ -164,7 +164,7 @@ def test_killed_at_random_moments_every_comprobante_is_emitted_exactly_once(cras
     rng = random.Random(20261125)
     cmd = run_cmd(planilla, base_url, tmp, hoy)
     killed = finished_early = 0
-    while killed < KILLS and killed + finished_early < 3 * KILLS:
+    while killed < KILLS and killed + finished_early < 4 * KILLS:
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             proc.wait(timeout=rng.uniform(1.2, 3.5))
@@ -174,6 +174,8 @@ def test_killed_at_random_moments_every_comprobante_is_emitted_exactly_once(cras
             proc.wait()
             killed += 1
     assert killed == KILLS, "the runs ended before they could be killed: the test proves little"
+    emitted_while_killing = len(Sandbox(datos=datos).comprobantes())
+    assert emitted_while_killing < N, "all was emitted before the last kill: make the sheet longer"
     codes = []
     for _ in range(12):  # resume until done (exit 3 = stopped, resumable)
         done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=240)
@@ -210,7 +212,7 @@ def test_killed_at_random_moments_every_comprobante_is_emitted_exactly_once(cras
     con.close()
     assert sum(n for _, n in doubts) >= 3, f"too few doubts to prove anything: {doubts}"
     print(
-        f"kills={killed} finished_before_kill={finished_early} resumes={len(codes)} codes={codes} "
+        f"emitted_while_killing={emitted_while_killing} kills={killed} finished_before_kill={finished_early} resumes={len(codes)} codes={codes} "
         f"sends={sends} doubts={dict(doubts)}"
     )
 
