@@ -7,6 +7,8 @@ this module only chooses files, prints summaries and maps outcomes to exit codes
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import logging
 import os
 import shlex
@@ -328,6 +330,7 @@ def run_command(args: argparse.Namespace) -> int:
         with graceful_interrupt() as stop_flag:
             runner = Runner(v.validas, client, ledger, options, should_stop=stop_flag)
             report = run_with_progress(runner)
+        v = as_emitted(v, ledger, account, cuit_emisor, report.notes)
         referencias = dict.fromkeys(
             [*(c.referencia for c in v.comprobantes), *v.referencia_por_fila.values()]
         )
@@ -349,6 +352,38 @@ def run_command(args: argparse.Namespace) -> int:
         results_path = args.resultados or default_results_path(args.planilla)
         written = write_results_file(results_path, v, emisiones, info)
         return finish(report, emisiones, v, written, log_path, resume_command(args))
+
+
+def as_emitted(v: Any, ledger: L.Ledger, account: str, cuit_emisor: str | None, notes: dict) -> Any:
+    """The validation as the results must show it: a comprobante already emitted appears as it was
+    sent (from the payload recorded in the ledger), even if its rows were edited or broken since."""
+    from importer.payload import build_payload, comprobante_from_payload, fingerprint
+
+    by_ref = {c.referencia: c for c in v.comprobantes}
+    filas_por_ref: dict[str, list[int]] = {}
+    for fila, ref in v.referencia_por_fila.items():
+        filas_por_ref.setdefault(ref, []).append(fila)
+    sent: dict[str, Any] = {}
+    for ref in dict.fromkeys([*by_ref, *filas_por_ref]):
+        record = ledger.get(account, ref)
+        if record is None or record.state != L.EMITTED:
+            continue
+        current = by_ref.get(ref)
+        emitted_fp = record.emitted_fingerprint or record.fingerprint
+        if current is not None and fingerprint(build_payload(current, cuit_emisor=cuit_emisor)) == emitted_fp:
+            continue
+        filas = tuple(sorted(filas_por_ref.get(ref) or (current.filas if current else ())))
+        try:
+            sent[ref] = comprobante_from_payload(json.loads(record.payload), filas=filas)
+        except (KeyError, ValueError, TypeError, ArithmeticError):
+            continue  # an unreadable payload: the sheet's view is the best there is
+        text = "El libro muestra lo que se emitió: los datos actuales de la hoja son distintos."
+        if text not in notes.setdefault(ref, []):
+            notes[ref].append(text)
+    if not sent:
+        return v
+    comprobantes = [sent.pop(c.referencia, c) for c in v.comprobantes] + list(sent.values())
+    return dataclasses.replace(v, comprobantes=comprobantes)
 
 
 def _as_settings(credentials: dict[str, str]) -> dict[str, str]:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from importer.amounts import comprobante_totals
-from importer.comprobantes import Comprobante, Linea
+from importer.comprobantes import Asociado, Cliente, Comprobante, Linea
 
 # Defaults for fields the template has no column for (documented in the README).
 RUBRO = "Ventas"
@@ -130,3 +130,68 @@ def fingerprint(body: dict[str, Any]) -> str:
     """SHA-256 of the body's content; credentials are never part of it."""
     clean = {k: v for k, v in body.items() if k not in ("usertoken", "apikey", "apitoken")}
     return hashlib.sha256(canonical_json(clean).encode("utf-8")).hexdigest()
+
+
+def _from_tf_text(text: str) -> str:
+    return text.replace("#&#", "%").replace("#@#", "\n")
+
+
+def _parse_date(text: str | None) -> date | None:
+    return datetime.strptime(text, "%d/%m/%Y").date() if text else None
+
+
+def comprobante_from_payload(body: dict[str, Any], *, filas: tuple[int, ...]) -> Comprobante:
+    """The comprobante a recorded payload describes: what was actually sent, for the results of a
+    comprobante whose rows were edited after it was emitted. Inverse of `build_payload`."""
+    cli, comp = body["cliente"], body["comprobante"]
+    fila = filas[0] if filas else 0
+    lineas = tuple(
+        Linea(
+            fila=fila,
+            descripcion=_from_tf_text(item["producto"]["descripcion"]),
+            cantidad=Decimal(item["cantidad"]),
+            precio_unitario=Decimal(item["producto"]["precio_unitario_sin_iva"]),
+            alicuota=item["producto"]["alicuota"],
+            bonificacion_porcentaje=Decimal(item["bonificacion_porcentaje"]),
+            unidad_medida=item["producto"]["unidad_medida"],
+            codigo_producto=item["producto"]["codigo"],
+            leyenda=_from_tf_text(item["leyenda"]),
+        )
+        for item in comp["detalle"]
+    )
+    asociados = comp.get("comprobantes_asociados") or []
+    asociado = None
+    if asociados:
+        a = asociados[0]
+        asociado = Asociado(
+            a["tipo_comprobante"],
+            int(a["punto_venta"]),
+            int(a["numero"]),
+            _parse_date(a["comprobante_fecha"]),
+        )  # type: ignore[arg-type]
+    return Comprobante(
+        referencia=comp["external_reference"],
+        filas=filas,
+        fecha=_parse_date(comp["fecha"]),  # type: ignore[arg-type]
+        tipo=comp["tipo"],
+        punto_venta=int(comp["punto_venta"]),
+        cliente=Cliente(
+            documento_tipo=cli["documento_tipo"],
+            documento_nro=cli["documento_nro"],
+            razon_social=cli["razon_social"],
+            condicion_iva=cli["condicion_iva"],
+            domicilio=cli["domicilio"],
+            provincia=cli["provincia"],
+            email=cli["email"],
+            envia_por_mail=cli["envia_por_mail"] == "S",
+        ),
+        lineas=lineas,
+        moneda=comp["moneda"],
+        cotizacion=Decimal(comp["cotizacion"]),
+        vencimiento=_parse_date(comp["vencimiento"]),
+        periodo_desde=_parse_date(comp.get("periodo_facturado_desde")),
+        periodo_hasta=_parse_date(comp.get("periodo_facturado_hasta")),
+        condicion_pago=cli["condicion_pago"],
+        asociado=asociado,
+        leyenda_general=_from_tf_text(comp["leyenda_gral"]),
+    )

@@ -152,3 +152,21 @@ def test_anonymous_consumidor_final():
     cliente = build_payload(c)["cliente"]
     assert (cliente["documento_tipo"], cliente["documento_nro"], cliente["codigo"]) == ("OTRO", "0", "CF")
     assert cliente["domicilio"] == "No especifica" and cliente["provincia"] == "26"
+
+
+def test_a_recorded_payload_gives_back_the_comprobante_that_was_sent():
+    from importer.payload import comprobante_from_payload
+
+    nc = factura_a(
+        tipo="NOTA DE CREDITO A",
+        referencia="NC-1",
+        fecha=date(2025, 7, 18),
+        asociado=Asociado("FACTURA A", 3, 125, date(2025, 7, 14)),
+        periodo_desde=date(2025, 7, 1),
+        periodo_hasta=date(2025, 7, 31),
+    )
+    for original in (factura_a(), nc):
+        body = build_payload(original, cuit_emisor="30712345671")
+        again = comprobante_from_payload(body, filas=original.filas)
+        assert build_payload(again, cuit_emisor="30712345671") == body
+        assert again.cliente == original.cliente and again.asociado == original.asociado

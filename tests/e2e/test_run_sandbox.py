@@ -174,3 +174,20 @@ def test_an_emitted_comprobante_whose_rows_break_later_stays_emitido(write_workb
     rows = results_rows(planilla.with_name("mes-resultados.xlsx"))
     assert [r["estado"] for r in rows] == ["EMITIDO"] * 4
     assert "cantidad" in rows[0]["errores"] and len(str(rows[0]["cae"])) == 14
+
+
+def test_the_results_show_what_was_emitted_not_rows_edited_afterwards(write_workbook, capsys):
+    rows = month_rows()
+    planilla = write_workbook(rows, name="mes.xlsx")
+    assert run(planilla) == 0
+    rows[0]["precio_unitario"] = 9999  # FA-1 edited after it was emitted
+    write_workbook(rows, name="mes.xlsx")
+    assert run(planilla) == 0
+    wb = load_workbook(planilla.with_name("mes-resultados.xlsx"), read_only=True)
+    table = list(wb["Comprobantes"].iter_rows(values_only=True))
+    header = next(r for r in table if r and "Referencia" in r)
+    fa1 = next(dict(zip(header, r, strict=False)) for r in table if r and "FA-1" in r)
+    # emitted: 2 × 1500 @21 + 1 × 2300 @10.5 = 3000 + 630 + 2300 + 241.50
+    assert round(float(fa1["Total"]), 2) == 6171.50
+    resultados = results_rows(planilla.with_name("mes-resultados.xlsx"))
+    assert "nota de crédito" in resultados[0]["errores"]
