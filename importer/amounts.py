@@ -11,9 +11,10 @@ Everything is `Decimal`; no float ever touches money.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 from importer.catalogs import ALICUOTA_TASA, ALICUOTAS_GRAVADAS
 
@@ -81,3 +82,22 @@ def comprobante_totals(comprobante) -> Totales:  # noqa: ANN001 - avoids an impo
         ),
         comprobante.letra,
     )
+
+
+def parse_pesos(text: str) -> Decimal:
+    """A positive peso amount as people type it: 10000000, 10.000.000, 10.000.000,50 or $ 1.234,5.
+
+    Raises ValueError when it is not one. Used by command-line options (`--tope-cf`).
+    """
+    clean = text.strip().replace("$", "").replace(" ", "")
+    if "," in clean:
+        clean = clean.replace(".", "").replace(",", ".")
+    elif re.fullmatch(r"\d{1,3}(\.\d{3})+", clean):
+        clean = clean.replace(".", "")
+    try:
+        value = Decimal(clean)
+    except InvalidOperation:
+        raise ValueError(f"monto inválido: {text!r}") from None
+    if not value.is_finite() or value <= 0:
+        raise ValueError(f"monto inválido: {text!r}")
+    return value

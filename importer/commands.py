@@ -17,13 +17,14 @@ import sys
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from importer import __version__
 from importer import ledger as L
+from importer.amounts import parse_pesos
 from importer.cli import ExitCode, UsageError
 from importer.secrets import SecretFilter, load_credentials, load_settings, missing_credential_names
 
@@ -52,18 +53,10 @@ def data_dir() -> Path:
 def parse_amount_arg(text: str | None, option: str) -> Decimal | None:
     if text is None:
         return None
-    cleaned = text.strip().replace("$", "").replace(" ", "")
-    if "," in cleaned:
-        cleaned = cleaned.replace(".", "").replace(",", ".")
-    elif cleaned.count(".") > 1 or (cleaned.count(".") == 1 and len(cleaned.split(".")[1]) == 3):
-        cleaned = cleaned.replace(".", "")
     try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        raise UsageError(f"{option}: «{text}» no es un monto válido") from None
-    if value <= 0:
-        raise UsageError(f"{option}: el monto debe ser mayor que 0")
-    return value
+        return parse_pesos(text)
+    except ValueError:
+        raise UsageError(f"{option}: «{text}» no es un monto válido mayor que 0") from None
 
 
 def parse_date_arg(text: str | None, option: str) -> date | None:

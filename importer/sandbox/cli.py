@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import re
 import signal
 import sys
 import textwrap
 import threading
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from types import FrameType
 
+from importer.amounts import parse_pesos
 from importer.sandbox.faults import FALLAS_AYUDA, FaultPlan
 from importer.sandbox.profile import IssuerProfile
 from importer.sandbox.values import as_date, fmt_date
@@ -40,19 +40,10 @@ def _hoy(text: str) -> date:
 
 
 def _monto(text: str) -> Decimal:
-    """A peso amount as people write it: 10000000, 10.000.000 or 10.000.000,50."""
-    clean = text.strip().replace("$", "").replace(" ", "")
-    if "," in clean:
-        clean = clean.replace(".", "").replace(",", ".")
-    elif re.fullmatch(r"\d{1,3}(\.\d{3})+", clean):
-        clean = clean.replace(".", "")
     try:
-        value = Decimal(clean)
-    except InvalidOperation:
+        return parse_pesos(text)
+    except ValueError:
         raise argparse.ArgumentTypeError(f"monto inválido: {text!r}") from None
-    if not value.is_finite() or value <= 0:
-        raise argparse.ArgumentTypeError(f"monto inválido: {text!r}")
-    return value
 
 
 def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
