@@ -145,6 +145,29 @@ class Fake(FakeTF):
         return super().consulta(request)
 
 
+def build_runner(comprobantes, base_url, creds, ledger, clock, tmp_path, should_stop=None, **kw):
+    """A runner with the review's timings, a fake clock and no pacing."""
+    options = RunOptions(
+        account=creds.account_key(),
+        timeout=TIMEOUT,
+        margin=MARGIN,
+        rate=None,
+        pdf_dir=tmp_path / "pdf",
+        planilla="mes.xlsx",
+        **kw,
+    )
+    client = TusFacturasClient(base_url, creds, timeout=TIMEOUT)
+    return Runner(
+        comprobantes,
+        client,
+        ledger,
+        options,
+        clock=clock,
+        sleep=clock.sleep,
+        should_stop=should_stop or (lambda: False),
+    )
+
+
 @pytest.fixture
 def env(tmp_path):
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
@@ -153,25 +176,7 @@ def env(tmp_path):
         ledger = L.Ledger(tmp_path / "registro.sqlite")
 
         def make(comprobantes, *, should_stop=None, **kw):
-            options = RunOptions(
-                account=ACC,
-                timeout=TIMEOUT,
-                margin=MARGIN,
-                rate=None,
-                pdf_dir=tmp_path / "pdf",
-                planilla="mes.xlsx",
-                **kw,
-            )
-            client = TusFacturasClient(BASE, CREDS, timeout=TIMEOUT)
-            return Runner(
-                comprobantes,
-                client,
-                ledger,
-                options,
-                clock=clock,
-                sleep=clock.sleep,
-                should_stop=should_stop or (lambda: False),
-            )
+            return build_runner(comprobantes, BASE, CREDS, ledger, clock, tmp_path, should_stop, **kw)
 
         yield make, fake, ledger, clock
         ledger.close()
@@ -194,25 +199,7 @@ def sandbox_env(tmp_path):
     def make(comprobantes, faults=None, *, should_stop=None, **kw):
         if faults is not None:
             sb.set_faults(FaultPlan.parse(faults))
-        options = RunOptions(
-            account=creds.account_key(),
-            timeout=TIMEOUT,
-            margin=MARGIN,
-            rate=None,
-            pdf_dir=tmp_path / "pdf",
-            planilla="mes.xlsx",
-            **kw,
-        )
-        client = TusFacturasClient(sb.base_url, creds, timeout=TIMEOUT)
-        return Runner(
-            comprobantes,
-            client,
-            ledger,
-            options,
-            clock=clock,
-            sleep=clock.sleep,
-            should_stop=should_stop or (lambda: False),
-        )
+        return build_runner(comprobantes, sb.base_url, creds, ledger, clock, tmp_path, should_stop, **kw)
 
     try:
         yield make, sb, ledger, clock, creds.account_key()

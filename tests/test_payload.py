@@ -41,6 +41,18 @@ def factura_a(**kw):
     return Comprobante(**values)
 
 
+def nota_credito():
+    """A service nota de crédito A crediting Factura A 00003-00000125."""
+    return factura_a(
+        tipo="NOTA DE CREDITO A",
+        referencia="NC-1",
+        fecha=date(2025, 7, 18),
+        asociado=Asociado("FACTURA A", 3, 125, date(2025, 7, 14)),
+        periodo_desde=date(2025, 7, 1),
+        periodo_hasta=date(2025, 7, 31),
+    )
+
+
 def test_every_required_field_is_present_with_documented_defaults():
     body = build_payload(factura_a())
     cliente, comp = body["cliente"], body["comprobante"]
@@ -115,14 +127,7 @@ def test_unit_price_keeps_a_third_decimal_only_when_present():
 
 
 def test_notes_carry_their_associated_comprobante_and_services_their_period():
-    nc = factura_a(
-        tipo="NOTA DE CREDITO A",
-        referencia="NC-1",
-        fecha=date(2025, 7, 18),
-        asociado=Asociado("FACTURA A", 3, 125, date(2025, 7, 14)),
-        periodo_desde=date(2025, 7, 1),
-        periodo_hasta=date(2025, 7, 31),
-    )
+    nc = nota_credito()
     comp = build_payload(nc, cuit_emisor="30712345671")["comprobante"]
     assert comp["comprobantes_asociados"] == [
         {
@@ -157,14 +162,7 @@ def test_anonymous_consumidor_final():
 def test_a_recorded_payload_gives_back_the_comprobante_that_was_sent():
     from importer.payload import comprobante_from_payload
 
-    nc = factura_a(
-        tipo="NOTA DE CREDITO A",
-        referencia="NC-1",
-        fecha=date(2025, 7, 18),
-        asociado=Asociado("FACTURA A", 3, 125, date(2025, 7, 14)),
-        periodo_desde=date(2025, 7, 1),
-        periodo_hasta=date(2025, 7, 31),
-    )
+    nc = nota_credito()
     for original in (factura_a(), nc):
         body = build_payload(original, cuit_emisor="30712345671")
         again = comprobante_from_payload(body, filas=original.filas)
