@@ -60,6 +60,7 @@ CREATE TABLE IF NOT EXISTS comprobantes (
     emitted_fingerprint TEXT,
     manual INTEGER NOT NULL DEFAULT 0,
     absent_checks INTEGER NOT NULL DEFAULT 0,
+    numero_enviado INTEGER,
     PRIMARY KEY (account, referencia)
 );
 CREATE INDEX IF NOT EXISTS comprobantes_pv ON comprobantes (account, punto_venta, state, fecha);
@@ -118,6 +119,7 @@ class Record:
     emitted_fingerprint: str | None
     manual: int  # 1: AFIP has it but TusFacturas does not; a person must settle it
     absent_checks: int  # times a lookup proved it was not emitted after an attempt
+    numero_enviado: int | None  # the explicit number of the last POST
 
     @property
     def error_list(self) -> list[str]:
@@ -173,6 +175,7 @@ class Ledger:
         for name, ddl in (
             ("manual", "INTEGER NOT NULL DEFAULT 0"),
             ("absent_checks", "INTEGER NOT NULL DEFAULT 0"),
+            ("numero_enviado", "INTEGER"),
         ):
             if name not in present:
                 self.con.execute(f"ALTER TABLE comprobantes ADD COLUMN {name} {ddl}")

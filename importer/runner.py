@@ -11,6 +11,9 @@ Exactly-once rests on four rules (design.md, "Exactly-once"):
    error answer (the server may go on working after answering).
 4. Only a certain "not received" (connect failure, 429, AFIP down, maintenance) is sent again
    without a lookup; the transport never re-sends a POST.
+5. Every POST carries an explicit `numero` (see numbering.py), fixed before the lookup that proves
+   the referencia absent: of two computers emitting the same referencia at once, AFIP lets one
+   win and answers 10016 to the other, which then finds the winner's comprobante and adopts it.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from importer import ledger as L
 from importer.amounts import comprobante_totals
 from importer.api import CONNECT_BUDGET, EmissionResult, LookupFailed, Outcome, TusFacturasClient
 from importer.comprobantes import EMITIDO, EN_DUDA, PENDIENTE, RECHAZADO, Comprobante, Emision
+from importer.numbering import Numbering
 from importer.pacing import Pacer
 from importer.payload import build_payload, canonical_json, fingerprint
 from importer.pdfs import PdfStore, pdf_name, pdf_ok  # noqa: F401 - pdf_name is part of this API
@@ -42,6 +46,10 @@ MAX_SERVICE_BACKOFF = 30.0
 # A comprobante proven absent this many times in one run (every attempt ended in doubt) stops the
 # run: each attempt is a billed request and something is wrong on the other side.
 MAX_VERIFIED_RESENDS = 3
+# 10016 answers to one comprobante in one run, each followed by a new number: more means another
+# emitter keeps taking the numbers of this punto de venta.
+MAX_SEQUENCE_RETRIES = 5
+NUMBERS_CHECKED_AFTER_10016 = 20
 
 
 @dataclass(frozen=True)
@@ -106,6 +114,9 @@ class Runner:
         self._absent_in_run: dict[str, int] = {}
         self.reconciler = Reconciler(client, ledger, self.acc, self._lookup_with_backoff, clock)
         self.pdfs = PdfStore(client, ledger, self.acc, options.pdf_dir, self.pacer)
+        self.numbering = Numbering(
+            lambda tipo, pv: self._lookup_with_backoff(lambda: self.client.numeracion(tipo, pv))
+        )
 
     # --- planning ---------------------------------------------------------------------------------
 
@@ -271,89 +282,96 @@ class Runner:
                 )
                 self.progress(c.referencia, RECHAZADO)
                 continue
-            if record.attempts == 0 and self.opt.precheck and self.precheck(c, record):
-                continue
             if self.send_one(c) == L.IN_DOUBT:
                 return "again", 0.0
         return "done", 0.0
 
     def precheck(self, c: Comprobante, record: L.Record) -> bool:
-        """Before the first POST of a referencia, ask TusFacturas whether it already has it.
+        """Before a POST, ask TusFacturas whether it already has the referencia.
 
         The ledger is the first guard; this lookup (not billed) is the second, for what the ledger
-        cannot know: a lost or moved ledger, regenerated credentials, another computer, or a
-        referencia reused from an earlier month. True when the comprobante was settled here.
+        cannot know: a lost or moved ledger, regenerated credentials, another computer that
+        finished earlier, or a referencia reused from an earlier month. The explicit number closes
+        the race with a computer emitting at the same moment. True when settled here.
         """
         try:
             items = self._lookup_with_backoff(lambda: self.client.consultar_referencia(c.referencia))
         except LookupFailed as exc:
             logger.debug("%s: no se pudo verificar la referencia antes de enviar (%s)", c.referencia, exc)
-            return False  # sending is then exactly as safe as without this check
+            return False  # the explicit number still refuses a second emission under a taken number
         existing = [f for f in map(Found.parse, items) if f.emitted]
         if not existing:
             return False
-        same = [f for f in existing if f.ours(record) and f.same_content(record)]
-        if same:
-            self._adopt(
-                record,
-                Decision(
-                    Verdict.EMITTED,
-                    tuple(sorted(same, key=lambda f: -(f.numero or 0))),
-                    how="referencia, antes de enviar",
-                ),
-                old=L.PENDING,
-            )
-            self.note(
-                c.referencia,
-                "Ya estaba emitido en TusFacturas (no figuraba en el registro de esta "
-                "computadora): se tomó su CAE y no se volvió a enviar.",
-            )
-            return True
-        other = existing[0]
-        message = (
-            f"No se envió: la referencia {c.referencia} ya existe en TusFacturas ({other.tipo} "
-            f"{other.punto_venta:05d}-{other.numero or 0:08d}"
-            + (f" del {date.fromisoformat(other.fecha):%d/%m/%Y}" if other.fecha else "")
-            + ") con otros datos. Use una referencia nueva para este comprobante."
-        )
-        self.ledger.transition(
-            self.acc,
-            c.referencia,
-            L.PENDING,
-            L.REJECTED,
-            "referencia existente",
-            errores=json.dumps([message], ensure_ascii=False),
-        )
-        self.report.rejected_now += 1
-        self.progress(c.referencia, RECHAZADO)
+        self._settle_existing(c, record, existing, "referencia, antes de enviar")
         return True
 
     def send_one(self, c: Comprobante) -> str:
-        """POST one comprobante until its outcome is settled; returns the ledger state it ends in."""
+        """Emit one comprobante: number → lookup → POST, again after each 10016; returns the ledger
+        state it ends in."""
         body, fp = self.payload(c)
         record = self.ledger.get(self.acc, c.referencia)
         if record is not None and record.fingerprint != fp:
             record = self._upsert(c, body, fp)
         self._attempted.add(c.referencia)
+        looked_up = False  # True right after a 10016, whose handling learned the number, then looked up
+        for _ in range(MAX_SEQUENCE_RETRIES + 1):
+            numero = self._number_for(c)
+            if numero is None:
+                return L.PENDING  # interrupted while learning the number: nothing was sent
+            record = self.ledger.get(self.acc, c.referencia)
+            assert record is not None
+            if self.opt.precheck and not looked_up and self.precheck(c, record):
+                return self.ledger.get(self.acc, c.referencia).state  # type: ignore[union-attr]
+            outcome = self._post(c, body, fp, numero)
+            if isinstance(outcome, str):
+                return outcome
+            settled = self._after_sequence_error(c, numero, outcome)
+            if settled is not None:
+                return settled
+            looked_up = True
+        raise StopRun(
+            f"{c.referencia}: AFIP rechazó {MAX_SEQUENCE_RETRIES + 1} veces seguidas el número por estar "
+            f"ocupado: otro sistema está emitiendo {c.tipo} en el punto de venta {c.punto_venta} al mismo "
+            "tiempo. Nada se emitió dos veces; vuelva a ejecutar cuando termine."
+        )
+
+    def _number_for(self, c: Comprobante) -> int | None:
+        """The explicit number for the next POST (None if interrupted while asking for it)."""
+        try:
+            return self.numbering.next(c.punto_venta, c.tipo)
+        except LookupFailed as exc:
+            if self._interrupted():
+                return None
+            raise StopRun(
+                f"No se pudo consultar la numeración de {c.tipo} en el punto de venta {c.punto_venta} "
+                f"({exc}). Sin ella no se envía nada, para no emitir dos veces; vuelva a ejecutar más tarde."
+            ) from None
+
+    def _post(self, c: Comprobante, body: dict[str, Any], fp: str, numero: int) -> str | EmissionResult:
+        """POST with this number until the outcome is settled (the ledger state it ends in), or
+        return AFIP's 10016 answer: the number was taken, so this request created nothing."""
+        sent = {**body, "comprobante": {**body["comprobante"], "numero": numero}}
         backoff = 1.0
         service_delay = 2.0
         paused_since: float | None = None
         while True:
             self.pacer.wait()
             now = self.clock()
+            record = self.ledger.get(self.acc, c.referencia)
             self.ledger.transition(
                 self.acc,
                 c.referencia,
                 L.PENDING,
                 L.SENDING,
-                "envío",
+                f"envío con número {numero}",
                 attempts=(record.attempts if record else 0) + 1,
                 sent_at=now,
                 inflight_until=now + CONNECT_BUDGET + self.opt.timeout + self.opt.margin,
+                numero_enviado=numero,
             )
             record = self.ledger.get(self.acc, c.referencia)
             self.report.sent += 1
-            result = self.client.emitir(body)
+            result = self.client.emitir(sent)
             logger.debug("%s: %s (%s)", c.referencia, result.outcome.value, result.reason)
             if result.outcome is Outcome.EMITTED:
                 self._record_emitted(c.referencia, L.SENDING, result.body, fp)
@@ -372,6 +390,10 @@ class Runner:
                 self.report.rejected_now += 1
                 self.progress(c.referencia, RECHAZADO)
                 return L.REJECTED
+            if result.reason == "numeracion":
+                # AFIP checks the explicit number before authorising: a 10016 created nothing.
+                self.ledger.transition(self.acc, c.referencia, L.SENDING, L.PENDING, "10016: número ocupado")
+                return result
             if result.outcome is Outcome.IN_DOUBT:
                 return self._record_doubt(c, record, result)
             # RETRY and STOP: certainly nothing was created.
@@ -391,27 +413,105 @@ class Runner:
             if self._interrupted():
                 return L.PENDING
 
+    def _after_sequence_error(self, c: Comprobante, numero: int, result: EmissionResult) -> str | None:
+        """After a 10016 to our explicit number: learn the number again, then look the referencia
+        up. Returns the state the comprobante was settled in, or None to send it again (the new
+        number is fixed and the lookup made after it, as the exactly-once order requires)."""
+        try:
+            last = self.numbering.learn(c.punto_venta, c.tipo)
+            items = self._lookup_with_backoff(lambda: self.client.consultar_referencia(c.referencia))
+            if not any(Found.parse(i).emitted for i in items):
+                items = self._numbers_taken_since(c, numero, last)
+        except LookupFailed as exc:
+            if self._interrupted():
+                return L.PENDING
+            raise StopRun(
+                f"{c.referencia}: AFIP indicó que el número {numero} ya fue usado (10016) y no se pudo "
+                f"consultar TusFacturas ({exc}) para saber si otra computadora emitió esta referencia. "
+                "No se envió de nuevo; vuelva a ejecutar más tarde."
+            ) from None
+        record = self.ledger.get(self.acc, c.referencia)
+        assert record is not None
+        existing = [f for f in map(Found.parse, items) if f.emitted and f.referencia == c.referencia]
+        if existing:
+            return self._settle_existing(c, record, existing, "la emitió otra computadora al mismo tiempo")
+        if last + 1 != numero:
+            logger.info(
+                "%s: el número %d ya fue usado por otro emisor; se envía con el %d.",
+                c.referencia,
+                numero,
+                last + 1,
+            )
+            return None
+        # Our number was the next one and AFIP still said no: the fecha is out of sequence, or the
+        # numbering of TusFacturas and AFIP differ. Either way a person must look.
+        message = (
+            f"AFIP rechazó el comprobante por número o fecha fuera de secuencia (10016) aunque {numero} es "
+            f"el próximo número según TusFacturas: la fecha {c.fecha:%d/%m/%Y} es anterior a la del último "
+            f"comprobante del punto de venta {c.punto_venta}, o la numeración de TusFacturas y AFIP no "
+            "coincide. Revise la fecha; si es correcta, consulte al soporte de TusFacturas."
+        )
+        self.ledger.transition(
+            self.acc,
+            c.referencia,
+            L.PENDING,
+            L.REJECTED,
+            "10016 con el número correcto",
+            errores=json.dumps([*result.errores, message], ensure_ascii=False),
+        )
+        self.report.rejected_now += 1
+        self.progress(c.referencia, RECHAZADO)
+        return L.REJECTED
+
+    def _numbers_taken_since(self, c: Comprobante, numero: int, last: int) -> list[dict[str, Any]]:
+        """The comprobantes numbered from ours to the last one: where a referencia that the lookup
+        by referencia does not show yet would already be visible by its number."""
+        found = []
+        for n in range(numero, min(last, numero + NUMBERS_CHECKED_AFTER_10016 - 1) + 1):
+            item = self._lookup_with_backoff(lambda n=n: self.client.consultar(c.tipo, c.punto_venta, n))
+            if item is not None:
+                comp = item.get("comprobante") if isinstance(item.get("comprobante"), dict) else item
+                found.append({"comprobante": comp, "cliente": item.get("cliente") or {}})
+        return found
+
+    def _settle_existing(self, c: Comprobante, record: L.Record, existing: list[Found], why: str) -> str:
+        """TusFacturas already has this referencia: adopt it when it is ours, refuse it otherwise."""
+        same = [f for f in existing if f.ours(record) and f.same_content(record)]
+        if same:
+            self._adopt(
+                record,
+                Decision(Verdict.EMITTED, tuple(sorted(same, key=lambda f: -(f.numero or 0))), how=why),
+                old=L.PENDING,
+            )
+            self.note(
+                c.referencia,
+                "Ya estaba emitido en TusFacturas (no figuraba en el registro de esta "
+                "computadora): se tomó su CAE y no se volvió a enviar.",
+            )
+            return L.EMITTED
+        other = existing[0]
+        message = (
+            f"No se envió: la referencia {c.referencia} ya existe en TusFacturas ({other.tipo} "
+            f"{other.punto_venta:05d}-{other.numero or 0:08d}"
+            + (f" del {date.fromisoformat(other.fecha):%d/%m/%Y}" if other.fecha else "")
+            + ") con otros datos. Use una referencia nueva para este comprobante."
+        )
+        self.ledger.transition(
+            self.acc,
+            c.referencia,
+            L.PENDING,
+            L.REJECTED,
+            "referencia existente",
+            errores=json.dumps([message], ensure_ascii=False),
+        )
+        self.report.rejected_now += 1
+        self.progress(c.referencia, RECHAZADO)
+        return L.REJECTED
+
     def _record_doubt(self, c: Comprobante, record: L.Record | None, result: EmissionResult) -> str:
         """The attempt may have created the comprobante: record it in doubt, or settle what is known."""
         errores = list(result.errores)
-        if result.reason == "numeracion" and record is not None and record.absent_checks:
-            # A lookup already proved it was never emitted: this 10016 is a plain AFIP rejection
-            # (number or date out of sequence), not the echo of an earlier successful attempt.
-            errores.append(
-                "AFIP rechazó el número o la fecha (10016) y TusFacturas confirmó que no fue emitido: "
-                "revise la fecha frente a los últimos comprobantes del punto de venta."
-            )
-            self.ledger.transition(
-                self.acc,
-                c.referencia,
-                L.SENDING,
-                L.REJECTED,
-                "10016 confirmado",
-                errores=json.dumps(errores, ensure_ascii=False),
-            )
-            self.report.rejected_now += 1
-            self.progress(c.referencia, RECHAZADO)
-            return L.REJECTED
+        self.numbering.forget(c.punto_venta, c.tipo)  # whether our number was used is unknown now
         finished = self.clock()
         sent = record.sent_at if record is not None and record.sent_at else finished
         if result.reason == "timeout":  # the server had the request for the whole read timeout
@@ -496,6 +596,8 @@ class Runner:
             errores=None,
             emitted_fingerprint=fp or record.fingerprint,
         )
+        if numero is not None:
+            self.numbering.emitted(record.punto_venta, record.tipo, numero)
         url = str(fields.get("comprobante_pdf_url", "")).strip()
         if url and numero is not None:
             self.pdfs.download(referencia, record.tipo, record.punto_venta, numero, url)

@@ -17,6 +17,10 @@ from importer.runner import Runner, RunOptions, pdf_name
 from importer.secrets import Credentials
 
 BASE = "https://api.test/app/api/v2"
+ERROR_10016 = (
+    "AFIP Factura electronica, informa el siguiente error: Cod. Error: #6661145.10016 - El numero o "
+    "fecha del comprobante no se corresponde con el proximo a autorizar"
+)
 CREDS = Credentials("user-token-123456", "9991", "api-token-654321")
 CLIENTE = Cliente("CUIT", "30698765433", "Ferretería del Sur SRL", "RI")
 
@@ -67,6 +71,13 @@ class FakeTF:
             rsps.add_callback(responses.POST, f"{BASE}/{path}", callback=fn)
         rsps.add(responses.GET, "https://files.test/pdf", body=b"%PDF-1.4 fake\n%%EOF\n", status=200)
 
+    def next_number_ok(self, body):
+        """Like AFIP: an explicit number must be exactly the next one."""
+        comp = body["comprobante"]
+        if "numero" not in comp:
+            return True
+        return int(comp["numero"]) == self.last_number.get((comp["tipo"], int(comp["punto_venta"])), 0) + 1
+
     def store(self, body):
         comp = body["comprobante"]
         key = (comp["tipo"], int(comp["punto_venta"]))
@@ -94,6 +105,8 @@ class FakeTF:
         self.post_times.append(self.clock.now)
         body = json.loads(request.body)
         action = self.nuevo_script.pop(0) if self.nuevo_script else "ok"
+        if action in ("ok", "commit_then_timeout") and not self.next_number_ok(body):
+            return 200, {}, json.dumps({"error": "S", "errores": [ERROR_10016]})
         if action == "ok":
             item = self.store(body)
             return (

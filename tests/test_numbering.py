@@ -1,0 +1,189 @@
+"""The explicit number: number → lookup → POST, and what a 10016 sets off (exact API sequences).
+
+A second computer emitting the same sheet at the same moment is simulated inside the scripted
+TusFacturas: right after our lookup says "not found", it stores the same referencia under the
+next number, as the other computer's POST would.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+import responses
+
+from importer import ledger as L
+from importer.runner import MAX_SEQUENCE_RETRIES
+from tests.test_exactly_once_review import build_runner
+from tests.test_runner import BASE, CREDS, ERROR_10016, Clock, FakeTF, comprobante
+
+ACC = CREDS.account_key()
+
+
+class RacingTF(FakeTF):
+    """FakeTF whose other emitters act between our lookup and our POST."""
+
+    def __init__(self, clock, rsps):
+        super().__init__(clock, rsps)
+        self.after_lookup: list = []  # callables run once each, after an EXT_REF lookup answered
+        self.sent_numbers: list[int | None] = []
+        self.last_date: date | None = None
+
+    def avanzada(self, request):
+        answer = super().avanzada(request)
+        if self.after_lookup:
+            self.after_lookup.pop(0)()
+        return answer
+
+    def nuevo(self, request):
+        comp = json.loads(request.body)["comprobante"]
+        self.sent_numbers.append(int(comp["numero"]) if "numero" in comp else None)
+        fecha = date(*reversed([int(x) for x in comp["fecha"].split("/")]))
+        if self.last_date and fecha < self.last_date:  # AFIP: a date before the last one is 10016 too
+            self.posts += 1
+            return 200, {}, json.dumps({"error": "S", "errores": [ERROR_10016]})
+        return super().nuevo(request)
+
+    def other_computer_emits(self, c):
+        """The same comprobante, POSTed by another computer with its own ledger."""
+        from importer.payload import build_payload
+
+        self.store(build_payload(c))
+
+    def someone_else_emits(self, ref="AJENO"):
+        self.store(build_other(ref))
+
+
+def build_other(ref):
+    from importer.payload import build_payload
+
+    return build_payload(comprobante(ref))
+
+
+@pytest.fixture
+def env(tmp_path):
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        clock = Clock()
+        fake = RacingTF(clock, rsps)
+        ledger = L.Ledger(tmp_path / "registro.sqlite")
+
+        def make(comprobantes, **kw):
+            return build_runner(comprobantes, BASE, CREDS, ledger, clock, tmp_path, None, **kw)
+
+        def paths():
+            return [
+                call.request.url.removeprefix(BASE + "/")
+                for call in rsps.calls
+                if "files.test" not in call.request.url
+            ]
+
+        yield make, fake, ledger, paths
+        ledger.close()
+
+
+def test_the_number_is_fixed_before_the_lookup_and_sent_with_the_post(env):
+    make, fake, ledger, paths = env
+    fake.someone_else_emits("ANTERIOR")  # the punto de venta already has number 1
+    make([comprobante("A"), comprobante("B")]).run()
+    assert paths()[:5] == [
+        "facturacion/numeracion",  # number first: learned once per punto de venta and tipo
+        "facturacion/consulta_avanzada",  # then the lookup that proves A absent
+        "facturacion/nuevo",
+        "facturacion/consulta_avanzada",  # B: the number is known locally (A's + 1)
+        "facturacion/nuevo",
+    ]
+    assert fake.sent_numbers == [2, 3]
+    assert ledger.get(ACC, "A").numero_enviado == 2
+    assert ledger.get(ACC, "B").comprobante_nro == "00001-00000003"
+
+
+def test_without_the_reference_check_the_number_still_goes_first(env):
+    make, fake, _, paths = env
+    make([comprobante("A")], precheck=False).run()
+    assert paths()[:2] == ["facturacion/numeracion", "facturacion/nuevo"]
+    assert fake.sent_numbers == [1]
+
+
+def test_another_computer_emitting_the_same_referencia_at_once_is_adopted_not_duplicated(env):
+    make, fake, ledger, paths = env
+    a = comprobante("A")
+    # Both computers fixed number 1 and found no "A"; the other one's POST lands first.
+    fake.after_lookup = [lambda: fake.other_computer_emits(a)]
+    report = make([a]).run()
+    assert fake.refs() == ["A"], "exactly one comprobante A in TusFacturas"
+    assert fake.sent_numbers == [1]  # ours was refused with 10016: nothing created
+    record = ledger.get(ACC, "A")
+    assert record.state == L.EMITTED and record.numero == 1 and record.cae == "00000000000001"
+    assert paths()[3:5] == ["facturacion/numeracion", "facturacion/consulta_avanzada"]  # learn, then look up
+    assert report.emitted_now == 0 and report.reconciled == 1
+
+
+def test_a_number_taken_by_another_comprobante_is_learned_again_and_sent_once_more(env):
+    make, fake, ledger, paths = env
+    fake.after_lookup = [lambda: fake.someone_else_emits("AJENO")]
+    make([comprobante("A")]).run()
+    assert fake.sent_numbers == [1, 2]
+    assert sorted(fake.refs()) == ["A", "AJENO"]
+    assert ledger.get(ACC, "A").numero == 2
+    # after the 10016: number, then lookup, then the POST with the new number (no second lookup)
+    assert paths() == [
+        "facturacion/numeracion",
+        "facturacion/consulta_avanzada",
+        "facturacion/nuevo",
+        "facturacion/numeracion",
+        "facturacion/consulta_avanzada",
+        "facturacion/consulta",  # number 1 checked by number too: it is AJENO's
+        "facturacion/nuevo",
+    ]
+
+
+def test_a_10016_with_the_right_number_is_a_date_problem_and_is_rejected_without_resending(env):
+    make, fake, ledger, _ = env
+    fake.last_date = date(2026, 11, 24)  # AFIP's last comprobante of the punto de venta
+    report = make([comprobante("A", fecha=date(2026, 11, 20))]).run()
+    record = ledger.get(ACC, "A")
+    assert record.state == L.REJECTED
+    assert fake.sent_numbers == [1] and fake.refs() == []
+    assert any("fecha 20/11/2026" in e and "10016" in e for e in record.error_list)
+    assert report.rejected_now == 1
+
+
+def test_someone_taking_every_number_stops_the_run_after_a_bounded_number_of_posts(env):
+    make, fake, ledger, _ = env
+    fake.after_lookup = [lambda i=i: fake.someone_else_emits(f"AJENO{i}") for i in range(20)]
+    report = make([comprobante("A")]).run()
+    assert "otro sistema está emitiendo" in report.stop_reason
+    assert len(fake.sent_numbers) == MAX_SEQUENCE_RETRIES + 1
+    assert "A" not in fake.refs()
+    assert ledger.get(ACC, "A").state == L.PENDING
+
+
+def test_no_post_when_the_number_cannot_be_learned(env):
+    make, fake, ledger, paths = env
+
+    def broken(request):
+        return 500, {}, "<html>error</html>"
+
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        rsps.add_callback(responses.POST, f"{BASE}/facturacion/numeracion", callback=broken)
+        rsps.add_callback(responses.POST, f"{BASE}/facturacion/nuevo", callback=fake.nuevo)
+        report = make([comprobante("A")]).run()
+    assert fake.sent_numbers == []
+    assert "numeración" in report.stop_reason
+    assert ledger.get(ACC, "A").state == L.PENDING
+
+
+def test_after_a_doubt_the_number_is_learned_again_before_the_next_post(env):
+    make, fake, ledger, paths = env
+    fake.nuevo_script = ["timeout"]  # nothing stored: proven absent after the window, then re-sent
+    make([comprobante("A")]).run()
+    assert fake.refs() == ["A"] and fake.sent_numbers == [1, 1]
+    calls = paths()
+    second_post = len(calls) - 1 - calls[::-1].index("facturacion/nuevo")
+    # the re-send: number learned again, then looked up, then POSTed
+    assert calls[second_post - 2 : second_post + 1] == [
+        "facturacion/numeracion",
+        "facturacion/consulta_avanzada",
+        "facturacion/nuevo",
+    ]
