@@ -315,7 +315,11 @@ class TusFacturasClient:
         )
         if str(data.get("error", "")).strip().upper() != "N":
             raise LookupFailed("numeracion: " + " ".join(str(e) for e in data.get("errores") or ()))
-        return int((data.get("comprobante") or {}).get("numero") or 0)
+        comp = data.get("comprobante")
+        raw = str(comp.get("numero", "")).strip() if isinstance(comp, dict) else ""
+        if not raw.isdigit():  # never guess 0: that would send number 1 or scan nothing
+            raise LookupFailed(f"numeracion: respuesta sin número ({mask_secrets(raw) or 'vacía'})")
+        return int(raw)
 
     def consultar(self, tipo: str, punto_venta: int, numero: int) -> dict[str, Any] | None:
         """The comprobante with this number, or None when TusFacturas says it does not exist."""

@@ -50,6 +50,10 @@ MAX_VERIFIED_RESENDS = 3
 # emitter keeps taking the numbers of this punto de venta.
 MAX_SEQUENCE_RETRIES = 5
 NUMBERS_CHECKED_AFTER_10016 = 20
+# AFIP authorises before TusFacturas records: before blaming the date for a 10016 to the right
+# number, wait this long and look again for another computer's comprobante.
+SEQUENCE_SETTLE = 5.0
+RECHECK = "recheck"  # not a ledger state: look again after SEQUENCE_SETTLE
 
 
 @dataclass(frozen=True)
@@ -77,10 +81,15 @@ class RunReport:
     unresolved: list[str] = field(default_factory=list)  # referencias still in doubt
     notes: dict[str, list[str]] = field(default_factory=dict)  # per referencia, for the results
     limit_reached: bool = False
+    blocked: list[str] = field(default_factory=list)  # puntos de venta stopped for this run (Spanish)
 
 
 class StopRun(Exception):
     """Stop the whole run (resumable, exit 3). Spanish message."""
+
+
+class PuntoDeVentaBlocked(Exception):
+    """Stop sending on one punto de venta for this run (the others go on; exit 3). Spanish message."""
 
 
 class Runner:
@@ -200,7 +209,12 @@ class Runner:
                     if state == "undecidable":
                         remaining.remove(pv)
                         continue
-                    state, until = self.send_pv(pv)
+                    try:
+                        state, until = self.send_pv(pv)
+                    except PuntoDeVentaBlocked as blocked:
+                        self.report.blocked.append(str(blocked))
+                        remaining.remove(pv)
+                        continue
                     if state == "done":
                         remaining.remove(pv)
                     elif state == "wait":
@@ -209,6 +223,8 @@ class Runner:
                     self._wait_until(min(waiting.values()))
         except StopRun as stop:
             self.report.stop_reason = str(stop)
+        if self.report.blocked and not self.report.stop_reason:
+            self.report.stop_reason = " ".join(self.report.blocked)
         if not self.report.interrupted and not self.report.stop_reason:
             self.pdfs.ensure(self.by_ref, self._interrupted)
         self.report.unresolved = [r.referencia for r in self.ledger.in_state(self.acc, L.IN_DOUBT)]
@@ -297,8 +313,14 @@ class Runner:
         try:
             items = self._lookup_with_backoff(lambda: self.client.consultar_referencia(c.referencia))
         except LookupFailed as exc:
-            logger.debug("%s: no se pudo verificar la referencia antes de enviar (%s)", c.referencia, exc)
-            return False  # the explicit number still refuses a second emission under a taken number
+            if self._interrupted():
+                return True  # nothing sent: it stays pending
+            # Without the lookup a lost ledger would emit the sheet again under fresh numbers.
+            raise PuntoDeVentaBlocked(
+                f"{c.referencia}: no se pudo consultar TusFacturas ({exc}) para saber si esta referencia ya "
+                f"fue emitida; no se envió nada más en el punto de venta {c.punto_venta}. Vuelva a ejecutar "
+                "más tarde."
+            ) from None
         existing = [f for f in map(Found.parse, items) if f.emitted]
         if not existing:
             return False
@@ -312,7 +334,6 @@ class Runner:
         record = self.ledger.get(self.acc, c.referencia)
         if record is not None and record.fingerprint != fp:
             record = self._upsert(c, body, fp)
-        self._attempted.add(c.referencia)
         looked_up = False  # True right after a 10016, whose handling learned the number, then looked up
         for _ in range(MAX_SEQUENCE_RETRIES + 1):
             numero = self._number_for(c)
@@ -355,6 +376,9 @@ class Runner:
         service_delay = 2.0
         paused_since: float | None = None
         while True:
+            if self._interrupted():
+                return L.PENDING
+            self._attempted.add(c.referencia)  # --limit counts what was really sent
             self.pacer.wait()
             now = self.clock()
             record = self.ledger.get(self.acc, c.referencia)
@@ -417,6 +441,18 @@ class Runner:
         """After a 10016 to our explicit number: learn the number again, then look the referencia
         up. Returns the state the comprobante was settled in, or None to send it again (the new
         number is fixed and the lookup made after it, as the exactly-once order requires)."""
+        for final in (False, True):
+            settled = self._check_after_sequence_error(c, numero, result, final=final)
+            if settled != RECHECK:
+                return settled
+            self._sleep_interruptible(SEQUENCE_SETTLE)
+            if self._interrupted():
+                return L.PENDING
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _check_after_sequence_error(
+        self, c: Comprobante, numero: int, result: EmissionResult, *, final: bool
+    ) -> str | None:
         try:
             last = self.numbering.learn(c.punto_venta, c.tipo)
             items = self._lookup_with_backoff(lambda: self.client.consultar_referencia(c.referencia))
@@ -432,7 +468,18 @@ class Runner:
             ) from None
         record = self.ledger.get(self.acc, c.referencia)
         assert record is not None
-        existing = [f for f in map(Found.parse, items) if f.emitted and f.referencia == c.referencia]
+        existing = [
+            f
+            for f in map(Found.parse, items)
+            if f.emitted
+            and (
+                f.referencia == c.referencia
+                # found by its number before its referencia shows: same checks as reconciliation
+                or (
+                    not f.referencia and f.ours(record) and f.same_content(record) and f.documento and f.fecha
+                )
+            )
+        ]
         if existing:
             return self._settle_existing(c, record, existing, "la emitió otra computadora al mismo tiempo")
         if last + 1 != numero:
@@ -443,6 +490,8 @@ class Runner:
                 last + 1,
             )
             return None
+        if not final:
+            return RECHECK
         # Our number was the next one and AFIP still said no: the fecha is out of sequence, or the
         # numbering of TusFacturas and AFIP differ. Either way a person must look.
         message = (
@@ -467,7 +516,7 @@ class Runner:
         """The comprobantes numbered from ours to the last one: where a referencia that the lookup
         by referencia does not show yet would already be visible by its number."""
         found = []
-        for n in range(numero, min(last, numero + NUMBERS_CHECKED_AFTER_10016 - 1) + 1):
+        for n in range(last, max(numero, last - NUMBERS_CHECKED_AFTER_10016 + 1) - 1, -1):  # newest first
             item = self._lookup_with_backoff(lambda n=n: self.client.consultar(c.tipo, c.punto_venta, n))
             if item is not None:
                 comp = item.get("comprobante") if isinstance(item.get("comprobante"), dict) else item

@@ -512,7 +512,7 @@ def test_same_reference_with_other_total_stops_instead_of_resending(env):
 
 def test_lookups_failing_for_good_leave_the_doubt_and_block_only_its_pv(env):
     make, fake, ledger, _ = env
-    fake.lookup_failures = 10_000
+    fake.fail_after_first_post = {"A"}
     fake.nuevo_script = ["500"]
     report = make([comprobante("A", pv=1), comprobante("C", pv=3)]).run()
     assert report.unresolved == ["A"] and fake.refs() == ["C"]

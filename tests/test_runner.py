@@ -56,6 +56,7 @@ class FakeTF:
         self.nuevo_script: list = []
         self.stored: list[dict] = []  # comprobantes TusFacturas has
         self.lookup_failures = 0
+        self.fail_after_first_post: set[str] = set()  # referencias whose lookups fail once a POST was made
         self.estado_ok_after = 0  # estado_servicios calls answering "not OK" first
         self.posts = 0
         self.post_times: list[float] = []
@@ -162,16 +163,18 @@ class FakeTF:
             )
         raise AssertionError(action)
 
-    def _fail_lookup(self):
+    def _fail_lookup(self, ref=None):
+        if ref in self.fail_after_first_post and self.posts:
+            return True
         if self.lookup_failures:
             self.lookup_failures -= 1
             return True
         return False
 
     def avanzada(self, request):
-        if self._fail_lookup():
-            return 500, {}, "<html>error</html>"
         ref = json.loads(request.body)["comprobante"]["external_reference"]
+        if self._fail_lookup(ref):
+            return 500, {}, "<html>error</html>"
         found = [s for s in self.stored if s["comprobante"]["external_reference"] == ref]
         if not found:
             return 200, {}, json.dumps({"error": "S", "errores": ["No se han encontrado comprobantes."]})
@@ -361,7 +364,7 @@ def test_unreconcilable_doubt_blocks_its_punto_de_venta_only(env):
     make, fake, ledger, clock = env
     fake.nuevo_script = ["timeout"]
     runner = make([comprobante("A", pv=1), comprobante("B", pv=1), comprobante("C", pv=2)])
-    fake.lookup_failures = 10_000
+    fake.fail_after_first_post = {"A"}
     report = runner.run()
     assert report.unresolved == ["A"]
     assert fake.refs() == ["C"] and state(ledger, "B") == L.PENDING
@@ -411,8 +414,17 @@ def test_a_reused_referencia_with_other_data_is_refused_without_sending(env):
     assert "ya existe en TusFacturas" in record.error_list[0]
 
 
-def test_when_the_precheck_lookup_fails_the_comprobante_is_still_sent_once(env):
+def test_when_the_precheck_lookup_fails_nothing_is_sent_on_that_punto_de_venta(env):
     make, fake, ledger, _ = env
-    fake.lookup_failures = 4  # every retry of the pre-check lookup fails
+    fake.lookup_failures = 4  # every retry of the pre-check lookup of A fails; C's works
+    report = make([comprobante("A"), comprobante("B"), comprobante("C", pv=2)]).run()
+    assert fake.refs() == ["C"]
+    assert state(ledger, "A") == L.PENDING and state(ledger, "B") == L.PENDING
+    assert "punto de venta 1" in report.stop_reason
+
+
+def test_a_precheck_lookup_that_recovers_on_retry_sends_once(env):
+    make, fake, ledger, _ = env
+    fake.lookup_failures = 3  # the fourth try answers
     make([comprobante("A")]).run()
     assert fake.posts == 1 and state(ledger, "A") == L.EMITTED
