@@ -492,6 +492,25 @@ class Runner:
             return None
         if not final:
             return RECHECK
+        if record.absent_checks:
+            # An earlier attempt ended without an answer: AFIP may hold it although TusFacturas does
+            # not (the "existe en ARCA" case, silent). Re-sending it some day could be a second invoice.
+            message = (
+                f"AFIP rechazó el número {numero} (10016), que según TusFacturas es el próximo, y un envío "
+                "anterior de este comprobante quedó sin respuesta: AFIP puede tenerlo autorizado aunque "
+                "TusFacturas no lo muestre. No se volverá a enviar: consúltelo con el soporte de "
+                "TusFacturas; cuando figure allí, vuelva a ejecutar y se tomará su CAE."
+            )
+            self.ledger.transition(
+                self.acc,
+                c.referencia,
+                L.PENDING,
+                L.IN_DOUBT,
+                "10016 después de una duda",
+                errores=json.dumps([*result.errores, message], ensure_ascii=False),
+                manual=1,
+            )
+            raise StopRun(f"{c.referencia}: {message}")
         # Our number was the next one and AFIP still said no: the fecha is out of sequence, or the
         # numbering of TusFacturas and AFIP differ. Either way a person must look.
         message = (
@@ -623,6 +642,8 @@ class Runner:
         numero = parse_numero(fields)
         record = self.ledger.get(self.acc, referencia)
         assert record is not None
+        if numero is None and old == L.SENDING and record.numero_enviado:
+            numero = record.numero_enviado  # the answer to our POST: AFIP authorised the number we sent
         nro = str(fields.get("comprobante_nro", "")).strip()
         if not re.fullmatch(r"\d{5}-\d{8}", nro) and numero is not None:
             nro = f"{record.punto_venta:05d}-{numero:08d}"

@@ -29,6 +29,7 @@ class RacingTF(FakeTF):
         self.after_lookup: list = []  # callables run once each, after an EXT_REF lookup answered
         self.sent_numbers: list[int | None] = []
         self.last_date: date | None = None
+        self.refuse_next = 0  # answer 10016 to this many POSTs whatever their number (AFIP holds one more)
 
     def avanzada(self, request):
         answer = super().avanzada(request)
@@ -40,7 +41,8 @@ class RacingTF(FakeTF):
         comp = json.loads(request.body)["comprobante"]
         self.sent_numbers.append(int(comp["numero"]) if "numero" in comp else None)
         fecha = date(*reversed([int(x) for x in comp["fecha"].split("/")]))
-        if self.last_date and fecha < self.last_date:  # AFIP: a date before the last one is 10016 too
+        if self.refuse_next or (self.last_date and fecha < self.last_date):
+            self.refuse_next = max(0, self.refuse_next - 1)  # AFIP: a date before the last one is 10016 too
             self.posts += 1
             return 200, {}, json.dumps({"error": "S", "errores": [ERROR_10016]})
         return super().nuevo(request)
@@ -187,3 +189,44 @@ def test_after_a_doubt_the_number_is_learned_again_before_the_next_post(env):
         "facturacion/consulta_avanzada",
         "facturacion/nuevo",
     ]
+
+
+def test_a_right_number_10016_after_an_unanswered_attempt_is_left_for_a_person_never_resent(env):
+    """The timed-out attempt reached AFIP but not TusFacturas: AFIP refuses the number TusFacturas
+    calls next. Rejecting it would invite a re-send (a second invoice once the numbering is fixed)."""
+    make, fake, ledger, _ = env
+    fake.nuevo_script = ["timeout"]
+    fake.after_lookup = [lambda: None, lambda: None, lambda: setattr(fake, "refuse_next", 10)]
+    report = make([comprobante("A")]).run()
+    record = ledger.get(ACC, "A")
+    assert record.state == L.IN_DOUBT and record.manual == 1
+    assert fake.sent_numbers == [1, 1] and fake.refs() == []
+    assert "soporte de TusFacturas" in report.stop_reason
+    again = make([comprobante("A")]).run()  # the next run does not send it either
+    assert fake.sent_numbers == [1, 1] and again.unresolved == ["A"]
+
+
+def test_a_success_answer_without_a_readable_number_keeps_the_number_that_was_sent(env, tmp_path):
+    make, fake, ledger, _ = env
+    original = fake.nuevo
+
+    def answer_without_number(request):
+        status, headers, body = original(request)
+        data = json.loads(body)
+        data.pop("comprobante_nro", None)
+        return status, headers, json.dumps(data)
+
+    fake.nuevo = answer_without_number
+    fake.someone_else_emits("ANTERIOR")
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        for path, fn in (
+            ("facturacion/nuevo", answer_without_number),
+            ("facturacion/consulta_avanzada", fake.avanzada),
+            ("facturacion/numeracion", fake.numeracion),
+        ):
+            rsps.add_callback(responses.POST, f"{BASE}/{path}", callback=fn)
+        rsps.add(responses.GET, "https://files.test/pdf", body=b"%PDF-1.4 fake\n%%EOF\n", status=200)
+        make([comprobante("A"), comprobante("B")]).run()
+    assert fake.sent_numbers == [2, 3], "the local number advanced without a second numeracion"
+    assert ledger.get(ACC, "A").comprobante_nro == "00001-00000002"
+    assert (tmp_path / "pdf" / "FACTURA_A_00001-00000002.pdf").exists()
