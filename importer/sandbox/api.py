@@ -15,7 +15,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from importer.catalogs import DOCUMENTOS_AFIP, TIPOS
 from importer.sandbox import rules, views
 from importer.sandbox.faults import Decision
 from importer.sandbox.fields import FieldReader, Rejection
@@ -23,6 +22,7 @@ from importer.sandbox.pdf import render_pdf
 from importer.sandbox.qr import qr_data, qr_url
 from importer.sandbox.request import TIPO_NAMES, Pedido, parse_nuevo
 from importer.sandbox.state import Account, Store
+from importer.sandbox.tablas import DOCUMENTOS, TIPOS
 from importer.sandbox.values import ahora_argentina, fmt_amount, fmt_date, json_number, plain
 
 if TYPE_CHECKING:
@@ -124,7 +124,7 @@ class Api:
                 total=p.total,
                 moneda=p.moneda,
                 cotizacion=p.cotizacion,
-                doc_tipo_afip=DOCUMENTOS_AFIP[p.documento_tipo],
+                doc_tipo_afip=DOCUMENTOS[p.documento_tipo],
                 doc_nro=p.documento_nro,
                 cae=cae,
             )

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import re
 import signal
 import sys
 import textwrap
 import threading
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from types import FrameType
 
-from importer.amounts import parse_pesos
 from importer.sandbox.faults import FALLAS_AYUDA, FaultPlan
 from importer.sandbox.profile import IssuerProfile
 from importer.sandbox.values import as_date, fmt_date
@@ -40,10 +40,19 @@ def _hoy(text: str) -> date:
 
 
 def _monto(text: str) -> Decimal:
+    """A positive amount typed the Argentine way: 10000000, 10.000.000, $ 1.500,50 (or 1500.50)."""
+    clean = re.sub(r"[\s$]", "", text)
+    if "," in clean:  # decimal comma: dots are thousands
+        clean = clean.replace(".", "").replace(",", ".")
+    elif re.fullmatch(r"\d{1,3}(\.\d{3})+", clean):  # only thousands dots
+        clean = clean.replace(".", "")
     try:
-        return parse_pesos(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"monto inválido: {text!r}") from None
+        value = Decimal(clean) if re.fullmatch(r"\d+(\.\d+)?", clean) else None
+    except InvalidOperation:  # pragma: no cover - the regex already guarantees the shape
+        value = None
+    if value is None or value <= 0:
+        raise argparse.ArgumentTypeError(f"monto inválido: {text!r}")
+    return value
 
 
 def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:

@@ -10,10 +10,9 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from importer.amounts import compute_totals
-from importer.catalogs import CONDICION_IVA
+from importer.sandbox import aritmetica
 from importer.sandbox.profile import IssuerProfile
-from importer.sandbox.request import ALICUOTAS
+from importer.sandbox.tablas import ALICUOTA_BY_VALUE, CONDICIONES_IVA
 from importer.sandbox.values import as_decimal
 
 LEYENDA = "SANDBOX — SIN VALIDEZ FISCAL"
@@ -89,16 +88,22 @@ def comprobante_lines(record: dict[str, Any], profile: IssuerProfile) -> list[tu
                 False,
             )
         )
-    totales = compute_totals(lines, letra)
+    totales = aritmetica.compute(lines, letra)
+    pesos = aritmetica.as_pesos
     out.append(("", 10, False))
-    for code, neto in totales.neto.items():
+    for code in totales.gravados:
         out.append(
-            (f"Neto gravado {code}%: {_money(neto)}    IVA {code}%: {_money(totales.iva[code])}", 9, False)
+            (
+                f"Neto gravado {code}%: {_money(pesos(totales.neto[code]))}    "
+                f"IVA {code}%: {_money(pesos(totales.iva[code]))}",
+                9,
+                False,
+            )
         )
     if totales.exento:
-        out.append((f"Exento: {_money(totales.exento)}", 9, False))
+        out.append((f"Exento: {_money(pesos(totales.exento))}", 9, False))
     if totales.no_gravado:
-        out.append((f"No gravado: {_money(totales.no_gravado)}", 9, False))
+        out.append((f"No gravado: {_money(pesos(totales.no_gravado))}", 9, False))
     for t in comp.get("tributos") or []:
         out.append(
             (
@@ -123,15 +128,12 @@ def comprobante_lines(record: dict[str, Any], profile: IssuerProfile) -> list[tu
 
 def _condicion(cliente: dict[str, Any]) -> str:
     code = str(cliente.get("condicion_iva", ""))
-    try:
-        return CONDICION_IVA.name(code)
-    except KeyError:
-        return code
+    return CONDICIONES_IVA.get(code, code)
 
 
 def _code(alicuota: object) -> str:
     value = as_decimal(alicuota)
-    return ALICUOTAS.get(value, "0") if value is not None else "0"
+    return ALICUOTA_BY_VALUE.get(value, "0") if value is not None else "0"
 
 
 def render_pdf(record: dict[str, Any], profile: IssuerProfile) -> bytes:

@@ -13,33 +13,29 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from importer.catalogs import (
-    CONDICION_IVA,
-    DOCUMENTOS_AFIP,
-    MONEDA,
-    TIPOS_BY_NAME,
-    UNIDAD_MEDIDA,
-    TipoComprobante,
-)
 from importer.sandbox.fields import SI_NO, FieldReader, Rejection
+from importer.sandbox.tablas import (
+    ALICUOTA_BY_VALUE,
+    CONDICION_PAGO_OTRA,
+    CONDICIONES_IVA,
+    CONDICIONES_PAGO,
+    DOCUMENTOS,
+    LETRAS_BY_CONDICION,
+    MONEDAS,
+    PROVINCIAS,
+    TIPOS_BY_NAME,
+    TRIBUTO_TIPOS,
+    UNIDADES_MEDIDA,
+    Tipo,
+)
 from importer.sandbox.values import as_decimal, as_text
 
 MAX_ITEMS = 130
 MAX_TRIBUTOS = 7
 MAX_ASOCIADOS = 10
-ALICUOTAS = {
-    Decimal("27"): "27",
-    Decimal("21"): "21",
-    Decimal("10.5"): "10.5",
-    Decimal("0"): "0",
-    Decimal("-1"): "-1",
-    Decimal("-2"): "-2",
-}
-CONDICIONES_PAGO = frozenset(str(c) for c in range(201, 218))
-# Frozen once: the catalogs build their code tuples on every access.
-MONEDAS = frozenset(MONEDA.codes)
-CONDICIONES_IVA = frozenset(CONDICION_IVA.codes)
-UNIDADES = frozenset(UNIDAD_MEDIDA.codes)
+CONDICIONES = frozenset(CONDICIONES_IVA)
+MONEDA_CODES = frozenset(MONEDAS)
+UNIDADES = frozenset(UNIDADES_MEDIDA)
 TIPO_NAMES = frozenset(TIPOS_BY_NAME)
 TIPOS_NO_SIMULADOS = frozenset(
     {
@@ -64,7 +60,7 @@ DOCUMENTO_INVALIDO = "El tipo de documento enviado no es valido"
 class Item:
     cantidad: Decimal
     precio: Decimal
-    alicuota: str  # catalog code
+    alicuota: str  # code of tablas.ALICUOTAS
     bonificacion: Decimal
     descripcion: str
 
@@ -82,7 +78,7 @@ class AsociadoRef:
 class Pedido:
     """A `nuevo` request that TusFacturas accepts as well-formed."""
 
-    tipo: TipoComprobante
+    tipo: Tipo
     punto_venta: int
     numero: int | None  # None: TusFacturas assigns the next one
     fecha: date
@@ -139,7 +135,7 @@ def parse_nuevo(body: dict[str, Any]) -> tuple[Pedido | None, list[Rejection]]:
     fecha = r.date(c, "fecha", "comprobante.fecha", required=True)
     punto_venta = r.integer(c, "punto_venta", "comprobante.punto_venta", required=True, lo=1, hi=99999)
     numero = r.integer(c, "numero", "comprobante.numero", hi=99999999)
-    moneda = r.choice(c, "moneda", "comprobante.moneda", MONEDAS, required=True)
+    moneda = r.choice(c, "moneda", "comprobante.moneda", MONEDA_CODES, required=True)
     cotizacion = r.decimal(c, "cotizacion", "comprobante.cotizacion", required=True, positive=True)
     vencimiento = r.date(c, "vencimiento", "comprobante.vencimiento", required=True)
     desde = r.date(c, "periodo_facturado_desde", "comprobante.periodo_facturado_desde")
@@ -165,7 +161,7 @@ def parse_nuevo(body: dict[str, Any]) -> tuple[Pedido | None, list[Rejection]]:
     asociados, periodo_asociado = _asociados(r, c, tipo)
     _pagos(r, c, total, cotizacion)
     _tags(r, c)
-    if tipo is not None and doc is not None and letra == "B" and doc[2] in ("RI", "M"):
+    if tipo is not None and doc is not None and letra == "B" and letra not in LETRAS_BY_CONDICION[doc[2]]:
         r.fail(TFC_8004, "TFC-8004")
     if r.errors:
         return None, r.errors
@@ -197,7 +193,7 @@ def parse_nuevo(body: dict[str, Any]) -> tuple[Pedido | None, list[Rejection]]:
 def _cliente(r: FieldReader, cl: dict[str, Any]) -> tuple[str, str, str] | None:
     before = len(r.errors)
     documento_tipo = as_text(cl.get("documento_tipo"))
-    if documento_tipo not in DOCUMENTOS_AFIP:
+    if documento_tipo not in DOCUMENTOS:
         r.fail(DOCUMENTO_INVALIDO)
         documento_tipo = None
     raw_nro = r.get(cl, "documento_nro", "cliente.documento_nro", True)
@@ -208,13 +204,13 @@ def _cliente(r: FieldReader, cl: dict[str, Any]) -> tuple[str, str, str] | None:
     r.text(cl, "razon_social", "cliente.razon_social", required=True)
     r.text(cl, "nombre_fantasia", "cliente.nombre_fantasia")
     r.text(cl, "domicilio", "cliente.domicilio", required=True)
-    r.integer(cl, "provincia", "cliente.provincia", required=True, lo=1, hi=26)
+    r.integer(cl, "provincia", "cliente.provincia", required=True, lo=min(PROVINCIAS), hi=max(PROVINCIAS))
     r.choice(cl, "envia_por_mail", "cliente.envia_por_mail", SI_NO, required=True)
     condicion_pago = r.choice(cl, "condicion_pago", "cliente.condicion_pago", CONDICIONES_PAGO, required=True)
-    if condicion_pago == "214":
+    if condicion_pago == CONDICION_PAGO_OTRA:
         r.text(cl, "condicion_pago_otra", "cliente.condicion_pago_otra", required=True, max_len=100)
-    condicion = r.choice(cl, "condicion_iva", "cliente.condicion_iva", CONDICIONES_IVA, required=True)
-    operacion = r.choice(cl, "condicion_iva_operacion", "cliente.condicion_iva_operacion", CONDICIONES_IVA)
+    condicion = r.choice(cl, "condicion_iva", "cliente.condicion_iva", CONDICIONES, required=True)
+    operacion = r.choice(cl, "condicion_iva_operacion", "cliente.condicion_iva_operacion", CONDICIONES)
     email = r.text(cl, "email", "cliente.email")
     if email and len(email.split(",")) > 15:
         r.fail("El campo cliente.email admite hasta 15 direcciones.")
@@ -288,7 +284,7 @@ def _alicuota(r: FieldReader, producto: dict[str, Any], path: str, letra: str | 
     if raw is None:
         return None
     value = as_decimal(raw)
-    code = ALICUOTAS.get(value) if value is not None else None
+    code = ALICUOTA_BY_VALUE.get(value) if value is not None else None
     if code is None:
         r.fail(f"El campo {path} no es válido (valor recibido: {raw}); use 27, 21, 10.5, 0, -1 o -2.")
         return None
@@ -316,7 +312,7 @@ def _tributos(r: FieldReader, c: dict[str, Any], letra: str | None) -> Decimal:
         if not isinstance(t, dict):
             r.invalid(path, t)
             continue
-        r.choice(t, "tipo", f"{path}.tipo", frozenset({"1", "6", "7"}), required=True)
+        r.choice(t, "tipo", f"{path}.tipo", TRIBUTO_TIPOS, required=True)
         r.integer(t, "regimen", f"{path}.regimen", required=True, lo=1, hi=34)
         r.decimal(t, "base_imponible", f"{path}.base_imponible", required=True)
         r.decimal(t, "alicuota", f"{path}.alicuota", required=True)
@@ -325,7 +321,7 @@ def _tributos(r: FieldReader, c: dict[str, Any], letra: str | None) -> Decimal:
 
 
 def _asociados(
-    r: FieldReader, c: dict[str, Any], tipo: TipoComprobante | None
+    r: FieldReader, c: dict[str, Any], tipo: Tipo | None
 ) -> tuple[tuple[AsociadoRef, ...], tuple[date, date] | None]:
     lista = c.get("comprobantes_asociados")
     if lista in (None, "", []) and isinstance(c.get("fex"), dict):

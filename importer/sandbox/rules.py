@@ -12,12 +12,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from importer.amounts import compute_totals, round_cents
-from importer.catalogs import ALICUOTA_TASA, ALICUOTAS_GRAVADAS, TIPOS_BY_NAME
-from importer.documentos import cuit_valido
+from importer.sandbox import aritmetica
+from importer.sandbox.cuit import is_valid_cuit
 from importer.sandbox.fields import Rejection
 from importer.sandbox.profile import IssuerProfile
 from importer.sandbox.request import Pedido
+from importer.sandbox.tablas import CUIT_DOCUMENTOS, LETRAS_BY_CONDICION, TIPOS_BY_NAME
 from importer.sandbox.values import fmt_amount, fmt_date
 
 AFIP_PREFIX = "AFIP Factura electronica, informa el siguiente error: Cod. Error: #6661145."
@@ -34,7 +34,6 @@ REQUIERE_FCE = (
     "Por su categorizacion y el monto de la operacion, el receptor esta obligado a recibir una "
     "Factura de Credito Electronica MiPyME (FCE)."
 )
-CUITS_DOCUMENTOS = ("CUIT", "CUIL", "CDI")
 TOLERANCIA = Decimal("0.01")
 
 
@@ -59,15 +58,12 @@ def afip_checks(
         errors.append(
             afip(10013, "Para comprobantes clase A, M y MiPyME (FCE) el campo DocTipo debe ser 80 (CUIT).")
         )
-    if letra in ("A", "M") and p.condicion_iva not in ("RI", "M"):
+    # B to a receiver that must get A is TusFacturas' own TFC-8004 (request.py); the rest is AFIP's.
+    if letra != "B" and letra not in LETRAS_BY_CONDICION[p.condicion_iva]:
         errors.append(
             afip(10243, "El campo Condición IVA receptor no es válido para la clase de comprobante.")
         )
-    if letra == "E" and p.condicion_iva != "CDEX":
-        errors.append(
-            afip(10243, "El campo Condición IVA receptor no es válido para la clase de comprobante.")
-        )
-    if p.documento_tipo in CUITS_DOCUMENTOS and p.documento_nro == profile.cuit:
+    if p.documento_tipo in CUIT_DOCUMENTOS and p.documento_nro == profile.cuit:
         errors.append(
             afip(10069, "El numero de documento del receptor no puede ser igual al CUIT del emisor.")
         )
@@ -142,22 +138,10 @@ def _asociados_checks(p: Pedido) -> list[Rejection]:
 
 
 def expected_total(p: Pedido) -> Decimal:
-    """The §9.3 total: nets and IVA per alícuota, global discount on the first subtotal, tributos."""
-    letra = p.tipo.letra
-    totales = compute_totals(((i.cantidad, i.precio, i.alicuota, i.bonificacion) for i in p.items), letra)
-    total = totales.total
-    if p.bonificacion:
-        if letra in ("C", "E"):
-            total -= p.bonificacion
-        else:
-            first = next((code for code in ("21", *ALICUOTAS_GRAVADAS) if code in totales.neto), None)
-            if first is None:
-                total -= p.bonificacion
-            else:
-                neto = totales.neto[first] - p.bonificacion
-                iva = round_cents(neto * ALICUOTA_TASA[first] / Decimal(100))
-                total += -p.bonificacion - totales.iva[first] + iva
-    return total + p.tributos + p.impuestos_internos
+    """The §9.3 total by the sandbox's own arithmetic, plus tributos and impuestos internos as sent."""
+    lines = ((i.cantidad, i.precio, i.alicuota, i.bonificacion) for i in p.items)
+    totales = aritmetica.compute(lines, p.tipo.letra, bonificacion=p.bonificacion)
+    return totales.total_pesos + p.tributos + p.impuestos_internos
 
 
 def state_checks(
@@ -212,7 +196,7 @@ def observaciones(p: Pedido) -> list[str]:
     gets the padrón observation instead of a rejection, as AFIP observes (10017) rather than rejects.
     """
     notes = []
-    if p.documento_tipo in CUITS_DOCUMENTOS and not cuit_valido(p.documento_nro.zfill(11)):
+    if p.documento_tipo in CUIT_DOCUMENTOS and not is_valid_cuit(p.documento_nro.zfill(11)):
         notes.append(
             f"El CUIT/CUIL informado ({p.documento_nro}) no se encuentra activo en el padron de "
             "AFIP. [ codigo: 10017 ]"
