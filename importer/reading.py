@@ -2,8 +2,10 @@
 
 Cells are kept as Excel typed them (text, numbers, dates); parsing Argentine numbers, dates and
 codes is the validator's job, which quotes the raw cell in its messages. Everything a hostile or
-broken file can do (zip bombs, XML entities, huge cells, millions of rows, a renamed Word file, an
-encrypted workbook) ends in a `PlanillaError` with one Spanish line that names the file.
+broken file can do (zip bombs, XML entities, huge cells, millions of rows, a value in the last cell
+of the sheet, a FIFO, a renamed Word file, an encrypted workbook) ends in a `PlanillaError` with
+one Spanish line that names the file. The package checks live in `xlsx_package`, the used-range
+scan that keeps the Excel readers from exploding in `xlsx_extent`.
 """
 
 from __future__ import annotations
@@ -17,43 +19,45 @@ import math
 import re
 import unicodedata
 import zipfile
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from xml.etree.ElementTree import Element, ParseError
 
-import defusedxml.ElementTree as safe_xml
 import pandas as pd
 from defusedxml import DefusedXmlException
 from openpyxl.utils import get_column_letter
 
 from importer.columns import NAMES, OUTPUT_COLUMNS, REQUIRED_NAMES
 from importer.problems import PlanillaError
+from importer.xlsx_extent import MAX_COLUMNS, check_extent, outside, too_many_rows
+from importer.xlsx_package import (  # noqa: F401 - FECHA_SIMULADA_PROPERTY, XML_PROLOG_BYTES re-exported
+    FECHA_SIMULADA_PROPERTY,
+    XML_PROLOG_BYTES,
+    Hoja,
+    check_archive,
+    check_signature,
+    fecha_simulada,
+    miles,
+    open_zip,
+    workbook_sheets,
+)
 
 logger = logging.getLogger(__name__)
 
 MAX_ROWS = 100_000  # data rows per planilla (documented limit)
 MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell
 MAX_FILE_BYTES = 50 * 1024 * 1024
-MAX_UNCOMPRESSED_BYTES = 500 * 1024 * 1024  # declared size of all the parts of an .xlsx
-MAX_COMPRESSION_RATIO = 100  # real workbooks compress about 10:1; bombs about 1000:1
-RATIO_CHECK_MIN_BYTES = 16 * 1024 * 1024  # tiny archives may compress well and harm nobody
-MAX_ZIP_MEMBERS = 10_000
 HEADER_SEARCH_ROWS = 20  # how far down a misplaced header row is looked for
-XML_PROLOG_BYTES = 64 * 1024  # a DTD can only sit in the prolog, before the first element
 
 ENGINES = ("calamine", "openpyxl")
-FECHA_SIMULADA_PROPERTY = "tf_import_fecha_simulada"
-NON_DATA_SHEETS = frozenset({"listas", "instrucciones"})
 RESULTS_SHEET = "resultados"
 DATA_SHEET = "comprobantes"
 
-_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_ZIP_SIGNATURE = b"PK\x03\x04"
 _KNOWN_COLUMNS = frozenset(NAMES) | frozenset(OUTPUT_COLUMNS)
 _NAN = float("nan")
-# What reading a damaged member can raise (RuntimeError: an encrypted member).
-_ZIP_READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, ValueError)
+
+
+class _SinDatos(PlanillaError):
+    """The visible sheets hold no comprobantes: a hidden sheet may be the one the user meant."""
 
 
 @dataclass(frozen=True, eq=False)  # eq=False: comparing DataFrames with == is ambiguous
@@ -89,39 +93,68 @@ def read_planilla(path: Path, *, engine: str = "calamine", max_rows: int = MAX_R
     sha = hashlib.sha256(data).hexdigest()
     if kind == "csv":
         rows, line_numbers = _csv_rows(name, data, max_rows)
-        width = max((len(r) for r in rows), default=0)
-        rows = [r + [""] * (width - len(r)) for r in rows]
         raw = pd.DataFrame(rows, index=line_numbers, dtype=object).replace("", _NAN)
         planilla = _build(path, name, raw, sha, None, max_rows)
         assert planilla is not None
         return planilla
-    _check_signature(name, data)
-    with _open_zip(name, data) as archive:
-        _check_archive(name, archive)
-        sheets = _data_sheets(name, archive)
-        fecha = _fecha_simulada(name, archive)
+    check_signature(name, data)
+    with open_zip(name, data) as archive:
+        check_archive(name, archive)
+        hojas, shared = workbook_sheets(name, archive)
+        fecha = fecha_simulada(name, archive)
+        reader = _SheetReader(name, data, archive, shared, engine, max_rows)
+        visible = [h for h in hojas if not h.hidden]
+        try:
+            return _choose(path, visible, reader, sha, fecha, max_rows)
+        except _SinDatos:
+            hidden = _hidden_with_comprobantes([h for h in hojas if h.hidden], reader)
+            if hidden is None:
+                raise
+            raise PlanillaError(
+                f"{name}: la hoja '{hidden}' está oculta y es la que tiene los comprobantes: "
+                "muéstrela en Excel (clic derecho sobre una pestaña → Mostrar) y vuelva a intentar."
+            ) from None
 
-    def build(sheet: str, *, needs_estado: bool = False) -> Planilla | None:
-        raw = _read_sheet(name, data, sheet, engine, max_rows)
-        return _build(path, sheet, raw, sha, fecha, max_rows, needs_estado=needs_estado)
 
-    # Several data sheets: a results workbook fed back in (its Resultados sheet has `estado`),
-    # else our Comprobantes sheet; anything else is ambiguous.
-    by_key = {s.strip().lower(): s for s in sheets}
-    candidates: list[tuple[str, bool]] = [(sheets[0], False)] if len(sheets) == 1 else []
+def _choose(
+    path: Path, sheets: list[Hoja], reader: _SheetReader, sha: str, fecha: datetime.date | None, max_rows: int
+) -> Planilla:
+    """Several data sheets: a results workbook fed back in (its Resultados sheet has `estado`),
+    else our Comprobantes sheet; anything else is ambiguous."""
+    name = path.name
+    if not sheets:
+        raise _SinDatos(f"{name}: el libro no tiene ninguna hoja visible con datos.")
+    by_key = {h.title.strip().lower(): h for h in sheets}
+    candidates: list[tuple[Hoja, bool]] = [(sheets[0], False)] if len(sheets) == 1 else []
     if not candidates and RESULTS_SHEET in by_key:
         candidates.append((by_key[RESULTS_SHEET], True))
     if len(sheets) > 1 and DATA_SHEET in by_key:
         candidates.append((by_key[DATA_SHEET], False))
-    for sheet, needs_estado in candidates:
-        planilla = build(sheet, needs_estado=needs_estado)
+    for hoja, needs_estado in candidates:
+        raw = reader.read(hoja)
+        planilla = _build(path, hoja.title, raw, sha, fecha, max_rows, needs_estado=needs_estado)
         if planilla is not None:
             return planilla
-    listed = ", ".join(f"'{s}'" for s in sheets)
-    raise PlanillaError(
+    listed = ", ".join(f"'{h.title}'" for h in sheets)
+    raise _SinDatos(
         f"{name}: tiene varias hojas ({listed}) y no se sabe cuál leer: deje una sola hoja "
         "o llame 'Comprobantes' a la hoja con los datos."
     )
+
+
+def _hidden_with_comprobantes(hidden: list[Hoja], reader: _SheetReader) -> str | None:
+    """The first hidden sheet whose row 1 has our columns and that has rows below it."""
+    for hoja in hidden:
+        try:
+            if reader.rows_with_values(hoja) < 2:
+                continue
+            header = reader.read(hoja, nrows=1)
+        except PlanillaError:
+            continue  # a broken hidden sheet is not the one to point at
+        names = {normalize_header(v) for v in (header.iloc[0] if len(header) else ()) if _filled(v)}
+        if len(names & _KNOWN_COLUMNS) >= 2:
+            return hoja.title
+    return None
 
 
 # --- the file -----------------------------------------------------------------------------------
@@ -133,6 +166,11 @@ def _kind_of(path: Path) -> str:
         raise PlanillaError(f"{name}: el archivo no existe ({path}).")
     if path.is_dir():
         raise PlanillaError(f"{name}: es una carpeta, no una planilla.")
+    if not path.is_file():  # a FIFO would block the read forever; a device never ends
+        raise PlanillaError(
+            f"{name}: no es un archivo común (es una tubería, un dispositivo o un socket); "
+            "indique una planilla .xlsx o .csv guardada en el disco."
+        )
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".csv"):
         return suffix[1:]
@@ -183,201 +221,64 @@ def _read_bytes(path: Path) -> bytes:
     return data
 
 
-def _check_signature(name: str, data: bytes) -> None:
-    if data.startswith(_OLE_SIGNATURE):
-        raise PlanillaError(
-            f"{name}: no se puede leer: está protegido con contraseña o es un .xls antiguo "
-            "renombrado; quite la contraseña y guárdelo como 'Libro de Excel (.xlsx)'."
-        )
-    if data.startswith(b"%PDF"):
-        raise PlanillaError(f"{name}: no es una planilla de Excel sino un PDF con otra extensión.")
-    if not data.startswith(_ZIP_SIGNATURE):
-        raise PlanillaError(
-            f"{name}: no es una planilla de Excel (.xlsx) válida; ¿es otro tipo de archivo "
-            "con la extensión cambiada?"
-        )
-
-
-def _open_zip(name: str, data: bytes) -> zipfile.ZipFile:
-    try:
-        return zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError, OSError):
-        raise PlanillaError(
-            f"{name}: el archivo está dañado o no es una planilla de Excel (.xlsx)."
-        ) from None
-
-
-def _check_archive(name: str, archive: zipfile.ZipFile) -> None:
-    """Refuse zip bombs from the declared sizes, before any parser decompresses anything."""
-    infos = archive.infolist()
-    if len(infos) > MAX_ZIP_MEMBERS:
-        raise PlanillaError(
-            f"{name}: el archivo tiene {len(infos)} partes internas; no parece una planilla "
-            "normal y no se procesa."
-        )
-    total = sum(info.file_size for info in infos)
-    packed = sum(info.compress_size for info in infos) or 1
-    if total > MAX_UNCOMPRESSED_BYTES or (
-        total > RATIO_CHECK_MIN_BYTES and total / packed > MAX_COMPRESSION_RATIO
-    ):
-        raise PlanillaError(
-            f"{name}: el archivo declara {_miles(total // 2**20)} MB descomprimidos "
-            f"(compresión {_miles(total // packed)}:1); parece una 'bomba zip' y no se procesa."
-        )
-    names = set(archive.namelist())
-    if "xl/workbook.xml" not in names and _workbook_part(archive) is None:
-        if "word/document.xml" in names:
-            hint = "parece un documento de Word (.docx) con la extensión cambiada"
-        elif "ppt/presentation.xml" in names:
-            hint = "parece una presentación de PowerPoint con la extensión cambiada"
-        else:
-            hint = "el archivo comprimido no contiene un libro de Excel"
-        raise PlanillaError(f"{name}: no es una planilla de Excel: {hint}.")
-    for info in infos:
-        if info.filename.endswith((".xml", ".rels", ".vml")):
-            try:
-                with archive.open(info) as member:
-                    head = member.read(XML_PROLOG_BYTES)
-            except _ZIP_READ_ERRORS:
-                raise PlanillaError(
-                    f"{name}: el archivo está dañado ({info.filename} no se puede descomprimir)."
-                ) from None
-            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                raise PlanillaError(
-                    f"{name}: contiene definiciones XML (DTD/entidades) que una planilla de "
-                    f"Excel nunca usa ({info.filename}); no se procesa por seguridad."
-                )
-
-
-def _xml(name: str, archive: zipfile.ZipFile, part: str) -> Element | None:
-    try:
-        raw = archive.read(part)
-    except KeyError:
-        return None
-    except _ZIP_READ_ERRORS:
-        raise PlanillaError(f"{name}: el archivo está dañado ({part} no se puede descomprimir).") from None
-    try:
-        return safe_xml.fromstring(raw)
-    except DefusedXmlException:
-        raise PlanillaError(
-            f"{name}: contiene entidades XML no permitidas ({part}); no se procesa por seguridad."
-        ) from None
-    except ParseError:
-        raise PlanillaError(f"{name}: el archivo está dañado ({part} no es XML válido).") from None
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
-def _attr(element: Element, local_name: str) -> str | None:
-    for key, value in element.attrib.items():
-        if _local(key) == local_name:
-            return value
-    return None
-
-
-def _relationships(name: str, archive: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
-    """Relationship id -> (type, target) of a `.rels` part."""
-    root = _xml(name, archive, part)
-    if root is None:
-        return {}
-    return {
-        rel.get("Id", ""): (rel.get("Type", ""), rel.get("Target", ""))
-        for rel in root
-        if _local(rel.tag) == "Relationship"
-    }
-
-
-def _workbook_part(archive: zipfile.ZipFile) -> str | None:
-    try:
-        root = safe_xml.fromstring(archive.read("_rels/.rels"))
-    except Exception:  # noqa: BLE001 - any failure here means "no workbook"; reported by the caller
-        return None
-    for rel in root:
-        if rel.get("Type", "").endswith("/officeDocument"):
-            target = rel.get("Target", "").lstrip("/")
-            return target if target in archive.namelist() else None
-    return None
-
-
-def _data_sheets(name: str, archive: zipfile.ZipFile) -> list[str]:
-    """Visible worksheets that may hold data (not our Listas/Instrucciones, not chart sheets)."""
-    part = _workbook_part(archive) or "xl/workbook.xml"
-    root = _xml(name, archive, part)
-    if root is None:
-        raise PlanillaError(f"{name}: no es una planilla de Excel: falta el libro ({part}).")
-    folder, _, base = part.rpartition("/")
-    rels = _relationships(name, archive, f"{folder}/_rels/{base}.rels" if folder else f"_rels/{base}.rels")
-    sheets: list[str] = []
-    for element in root.iter():
-        if _local(element.tag) != "sheet":
-            continue
-        title = element.get("name", "")
-        rel_type = rels.get(_attr(element, "id") or "", ("", ""))[0]
-        if rel_type and not rel_type.endswith("/worksheet"):
-            continue
-        if element.get("state", "visible") != "visible" or title.strip().lower() in NON_DATA_SHEETS:
-            continue
-        sheets.append(title)
-    if not sheets:
-        raise PlanillaError(f"{name}: el libro no tiene ninguna hoja con datos.")
-    return sheets
-
-
-def _fecha_simulada(name: str, archive: zipfile.ZipFile) -> datetime.date | None:
-    """The custom document property an example workbook carries (see the README's demo)."""
-    part = "docProps/custom.xml"
-    for rel_type, target in _relationships(name, archive, "_rels/.rels").values():
-        if rel_type.endswith("/custom-properties"):
-            part = target.lstrip("/")
-    root = _xml(name, archive, part)
-    if root is None:
-        return None
-    for prop in root:
-        if prop.get("name") != FECHA_SIMULADA_PROPERTY:
-            continue
-        text = "".join(prop.itertext()).strip()
-        try:
-            return datetime.date.fromisoformat(text[:10])
-        except ValueError:
-            raise PlanillaError(
-                f"{name}: la propiedad {FECHA_SIMULADA_PROPERTY} tiene una fecha inválida "
-                f"({text!r}); se espera aaaa-mm-dd."
-            ) from None
-    return None
-
-
 # --- the cells ----------------------------------------------------------------------------------
 
 
-def _read_sheet(name: str, data: bytes, sheet: str, engine: str, max_rows: int) -> pd.DataFrame:
-    """All rows of one sheet, header included, positional (row 0 = Excel row 1)."""
-    engines = ENGINES if engine == "calamine" else (engine,)
-    failure: Exception | None = None
-    for current in engines:
-        try:
-            raw = pd.read_excel(
-                io.BytesIO(data),
-                sheet_name=sheet,
-                engine=current,
-                header=None,
-                dtype=object,
-                keep_default_na=False,
-                na_values=[""],
-                nrows=max_rows + 2,
+class _SheetReader:
+    """Reads sheets of one workbook with pandas, after the used-range scan said it is safe."""
+
+    def __init__(
+        self, name: str, data: bytes, archive: zipfile.ZipFile, shared: str | None, engine: str, max_rows: int
+    ) -> None:
+        self.name, self.data, self.archive, self.shared = name, data, archive, shared
+        self.engine, self.max_rows = engine, max_rows
+        # Room below the data for a header misplaced a few rows down (reported, not read).
+        self.row_limit = max_rows + HEADER_SEARCH_ROWS
+        self._scanned: dict[str, int] = {}
+
+    def rows_with_values(self, hoja: Hoja) -> int:
+        if hoja.title not in self._scanned:
+            where = f"{self.name} (hoja '{hoja.title}')"
+            if hoja.part is None:
+                raise PlanillaError(f"{where}: el archivo está dañado (no se encuentra la hoja en el libro).")
+            self._scanned[hoja.title] = check_extent(
+                where, self.archive, hoja.part, self.shared, row_limit=self.row_limit, max_rows=self.max_rows
             )
-        except MemoryError:
-            raise PlanillaError(f"{name}: la hoja '{sheet}' es demasiado grande para leerla.") from None
-        except Exception as exc:  # noqa: BLE001 - any parser failure is reported in one line below
-            logger.debug("engine %s could not read %s: %r", current, name, exc)
-            failure = failure or exc
-            continue
-        if current != engine:
-            logger.debug("read %s with %s after %s failed", name, current, engine)
-        raw.index = range(1, len(raw) + 1)
-        return raw
-    raise PlanillaError(f"{name}: no se pudo leer la hoja '{sheet}': {_reason(failure)}")
+        return self._scanned[hoja.title]
+
+    def read(self, hoja: Hoja, nrows: int | None = None) -> pd.DataFrame:
+        """All rows of one sheet, header included, positional (row 1 = Excel row 1)."""
+        self.rows_with_values(hoja)
+        where = f"{self.name} (hoja '{hoja.title}')"
+        limit = self.row_limit if nrows is None else nrows
+        engines = ENGINES if self.engine == "calamine" else (self.engine,)
+        failure: Exception | None = None
+        for current in engines:
+            try:
+                raw = pd.read_excel(
+                    io.BytesIO(self.data),
+                    sheet_name=hoja.title,
+                    engine=current,
+                    header=None,
+                    dtype=object,
+                    keep_default_na=False,
+                    na_values=[""],
+                    nrows=limit + 1,  # one more than allowed: a value there means the scan missed it
+                )
+            except MemoryError:
+                raise PlanillaError(f"{where}: es demasiado grande para leerla.") from None
+            except Exception as exc:  # noqa: BLE001 - any parser failure is reported in one line below
+                logger.debug("engine %s could not read %s: %r", current, self.name, exc)
+                failure = failure or exc
+                continue
+            if current != self.engine:
+                logger.debug("read %s with %s after %s failed", self.name, current, self.engine)
+            if nrows is None and (len(raw) > limit or raw.shape[1] > MAX_COLUMNS):
+                far = f"{get_column_letter(min(raw.shape[1], 16384))}{len(raw)}"
+                raise outside(where, far, self.row_limit)
+            raw.index = range(1, len(raw) + 1)
+            return raw.iloc[:limit]
+        raise PlanillaError(f"{self.name}: no se pudo leer la hoja '{hoja.title}': {_reason(failure)}")
 
 
 def _reason(exc: BaseException | None) -> str:
@@ -391,13 +292,20 @@ def _reason(exc: BaseException | None) -> str:
 
 
 def _csv_rows(name: str, data: bytes, max_rows: int) -> tuple[list[list[str]], list[int]]:
-    """Records of a .csv as text, with the line number each record starts on."""
+    """Records of a .csv as text, with the line number each record starts on.
+
+    Blank records after the first are skipped (a million empty lines cost nothing) and trailing
+    empty fields are dropped (Excel pads every line with `;`); a value past `MAX_COLUMNS` is refused,
+    like in an .xlsx.
+    """
     for encoding in ("utf-8-sig", "cp1252", "latin-1"):
         try:
             text = data.decode(encoding)
             break
         except UnicodeDecodeError:
             continue
+    if "\0" in text[:4096]:
+        raise PlanillaError(f"{name}: no es un archivo CSV de texto.")
     first_line = text.split("\n", 1)[0]
     delimiter = max((";", ",", "\t"), key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -406,8 +314,17 @@ def _csv_rows(name: str, data: bytes, max_rows: int) -> tuple[list[list[str]], l
     start = 1
     try:
         for record in reader:
-            rows.append(record)
-            starts.append(start)
+            width = len(record)
+            while width and not record[width - 1].strip():
+                width -= 1
+            if width > MAX_COLUMNS:
+                raise PlanillaError(
+                    f"{name}: la línea {start} tiene datos en la columna {miles(width)}; el máximo "
+                    f"es {MAX_COLUMNS} columnas. Borre lo que sobra a la derecha."
+                )
+            if width or not rows:
+                rows.append(record[:width])
+                starts.append(start)
             start = reader.line_num + 1
             if len(rows) > max_rows + 1:
                 break
@@ -415,9 +332,8 @@ def _csv_rows(name: str, data: bytes, max_rows: int) -> tuple[list[list[str]], l
         raise PlanillaError(
             f"{name}: no se pudo leer la línea {reader.line_num + 1} del CSV ({exc})."
         ) from None
-    if "\0" in text[:4096]:
-        raise PlanillaError(f"{name}: no es un archivo CSV de texto.")
-    return rows, starts
+    width = max((len(r) for r in rows), default=0)
+    return [r + [""] * (width - len(r)) for r in rows], starts
 
 
 def _build(
@@ -432,18 +348,14 @@ def _build(
 ) -> Planilla | None:
     """Header checks, column names, clean cells, Excel row index. None: no `estado` when needed."""
     name = path.name
-    where = f"{name} (hoja '{hoja}')" if path.suffix.lower() != ".csv" else name
+    is_csv = path.suffix.lower() == ".csv"
+    where = name if is_csv else f"{name} (hoja '{hoja}')"
     header_cells = list(raw.iloc[0]) if len(raw) else []
     names = [normalize_header(v) if _filled(v) else "" for v in header_cells]
     if needs_estado and "estado" not in names:
         return None
     if raw.empty or not raw.notna().to_numpy().any():
-        raise PlanillaError(f"{where}: está vacía; la fila 1 debe tener los nombres de las columnas.")
-    if len(raw) - 1 > max_rows:
-        raise PlanillaError(
-            f"{where}: tiene más de {_miles(max_rows)} filas de datos, el máximo admitido; "
-            "divídala en varias planillas."
-        )
+        raise _SinDatos(f"{where}: está vacía; la fila 1 debe tener los nombres de las columnas.")
     if not _KNOWN_COLUMNS.intersection(names):
         _complain_about_header_row(where, raw)
     positions: dict[str, int] = {}
@@ -467,7 +379,8 @@ def _build(
         raise PlanillaError(f"{where}: hay columnas repetidas en la fila 1: {listed}. Deje una sola de cada.")
     missing = [c for c in REQUIRED_NAMES if c not in positions]
     if missing:
-        raise PlanillaError(f"{where}: faltan columnas obligatorias en la fila 1: {', '.join(missing)}.")
+        error = _SinDatos if not _KNOWN_COLUMNS.intersection(names) else PlanillaError
+        raise error(f"{where}: faltan columnas obligatorias en la fila 1: {', '.join(missing)}.")
     body = raw.iloc[1:]
     kept = [c for c in positions if c not in OUTPUT_COLUMNS]
     columns: dict[str, list[object]] = {}
@@ -478,6 +391,15 @@ def _build(
     datos = pd.DataFrame(columns, index=pd.Index(body.index, name="fila", dtype="int64"), dtype=object)
     datos = datos[datos.notna().any(axis=1)] if len(datos.columns) else datos
     datos.index = pd.Index(datos.index.to_numpy(dtype="int64"), name="fila")
+    # Counted after blank rows are dropped: the limit is on data rows, the same for every reader.
+    if len(datos) > max_rows:
+        raise too_many_rows(where, max_rows)
+    if datos.empty:
+        place = "debajo de los encabezados" if is_csv else f"en la hoja '{hoja}'"
+        raise _SinDatos(
+            f"{name}: no tiene filas con datos {place}: no hay nada que revisar ni emitir "
+            "(complete los comprobantes desde la fila 2)."
+        )
     return Planilla(
         path=path,
         hoja=hoja,
@@ -488,11 +410,6 @@ def _build(
         fecha_simulada=fecha,
         encabezados_originales={c: originals[c] for c in kept},
     )
-
-
-def _miles(number: int) -> str:
-    """12345 -> 12.345, as Argentine readers expect."""
-    return f"{number:,}".replace(",", ".")
 
 
 def _filled(value: object) -> bool:
@@ -511,7 +428,7 @@ def _complain_about_header_row(where: str, raw: pd.DataFrame) -> None:
                 f"fila {raw.index[position]}. Borre las filas de arriba."
             )
     if not any(_filled(v) for v in raw.iloc[0]):
-        raise PlanillaError(
+        raise _SinDatos(
             f"{where}: la fila 1 está vacía; debe tener los nombres de las columnas "
             "(use la plantilla de tf-import)."
         )
@@ -530,7 +447,7 @@ def _clean(where: str, column: str, letter: str, cells: pd.Series) -> list[objec
                 fila = cells.index[len(out)]
                 raise PlanillaError(
                     f"{where}: la celda de la fila {fila}, columna {letter} ({column}) tiene "
-                    f"{_miles(len(value))} caracteres; el máximo es {_miles(MAX_CELL_CHARS)}."
+                    f"{miles(len(value))} caracteres; el máximo es {miles(MAX_CELL_CHARS)}."
                 )
         append(value)
     return out

@@ -329,10 +329,17 @@ def test_unknown_engine_is_a_programming_error(write_workbook, make_row):
         read_planilla(write_workbook([make_row()]), engine="xlrd")
 
 
-def test_header_only_sheet_has_no_rows(write_workbook):
-    planilla = read_planilla(write_workbook([]))
-    assert planilla.datos.empty
-    assert list(planilla.datos.columns) == list(NAMES)
+@pytest.mark.parametrize("engine", ENGINES)
+def test_header_only_sheet_is_nothing_to_do(write_workbook, engine):
+    # A header with no rows is the blank template: saying so beats "0 comprobantes" and exit 0.
+    path = write_workbook([])
+    expect_error(path, "no tiene filas con datos en la hoja 'Comprobantes'", "nada que revisar", engine=engine)
+
+
+def test_header_only_csv_is_nothing_to_do(tmp_path):
+    path = tmp_path / "solo-encabezados.csv"
+    path.write_text(";".join(NAMES) + "\n;;;\n\n", encoding="utf-8")
+    expect_error(path, "no tiene filas con datos debajo de los encabezados")
 
 
 # --- bad files -------------------------------------------------------------------------------------------

@@ -1,0 +1,208 @@
+"""The real used range of a worksheet, found cheaply before any Excel reader loads it.
+
+calamine allocates a dense grid from A1 to the farthest cell holding a value, so one character in
+XFD1048576 asks for hundreds of GB and aborts the process; openpyxl reads the first rows and
+silently drops the rest. The `<dimension>` tag lies (Excel and other tools leave it stale), so the
+sheet XML itself is scanned: streamed, in bounded chunks, with C-speed regular expressions per row.
+Only a row that looks suspicious (a far reference, a far row, very many cells) is examined cell by
+cell. Cells without a value (`<c r="…" s="1"/>`, left by formatting) never count.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import zipfile
+from functools import lru_cache
+
+import defusedxml.ElementTree as safe_xml
+from openpyxl.utils import column_index_from_string, get_column_letter
+
+from importer.problems import PlanillaError
+from importer.xlsx_package import ZIP_READ_ERRORS, miles
+
+MAX_COLUMNS = 200  # the template has ~35 columns; the rest is room for the user's own
+CHUNK_BYTES = 1 << 20
+MAX_ROW_XML_BYTES = 64 << 20  # one row of 200 cells of 32,767 characters is about 40 MB of XML
+
+_P = rb"(?:[\w.-]+:)?"  # any namespace prefix: the scan must see what the parsers see
+_ROW_TAG = re.compile(rb"<row\b([^>]*?)/?>")  # a literal start: 4x faster than with a prefix
+_ROW_TAG_PREFIXED = re.compile(rb"<" + _P + rb"row\b([^>]*?)/?>")
+_SHEETDATA_END = re.compile(rb"</" + _P + rb"sheetData\s*>")
+_VALUE = re.compile(rb"<" + _P + rb"(?:v|is)\b")  # what makes calamine place a cell
+_CELL = re.compile(rb"<" + _P + rb"c\b([^>]*?)(?:/>|>(.*?)</" + _P + rb"c\s*>)", re.S)
+_REF = re.compile(rb"(?:^|\s)r\s*=\s*[\"']\s*([A-Za-z]*)(\d*)")
+_TYPE = re.compile(rb"(?:^|\s)t\s*=\s*[\"']\s*(\w*)")
+_TEXT = re.compile(rb"<" + _P + rb"(?:t|v)\b[^>]*?(?:/>|>(.*?)</" + _P + rb"(?:t|v)\s*>)", re.S)
+assert get_column_letter(MAX_COLUMNS) == "GR"  # _BEYOND_GR below spells this limit out
+_BEYOND_GR = rb"(?:[A-Za-z]{3,}|[H-Zh-z][A-Za-z]|[Gg][S-Zs-z])\d"
+
+
+@lru_cache(maxsize=8)
+def _far_reference(row_limit: int) -> re.Pattern[bytes]:
+    """A reference past column GR, or with as many digits as the row limit (checked exactly later)."""
+    digits = len(str(row_limit))
+    # Starts with a literal "r" for speed; "xr=" or "attr=" may match too: only a closer look follows.
+    return re.compile(rb"r\s*=\s*[\"']\s*(?:" + _BEYOND_GR + rb"|[A-Za-z]*\d{%d,})" % digits)
+
+
+def too_many_rows(where: str, max_rows: int) -> PlanillaError:
+    return PlanillaError(
+        f"{where}: tiene más de {miles(max_rows)} filas de datos, el máximo admitido; "
+        "divídala en varias planillas."
+    )
+
+
+def outside(where: str, ref: str, row_limit: int, *, blank: bool = False) -> PlanillaError:
+    zone = f"filas 1 a {miles(row_limit)}, columnas A a {get_column_letter(MAX_COLUMNS)}"
+    if blank:
+        return PlanillaError(
+            f"{where}: la celda {ref} tiene solo espacios y está fuera de la zona que se lee "
+            f"({zone}); bórrela (o elimine esas filas o columnas) y vuelva a intentar."
+        )
+    return PlanillaError(
+        f"{where}: hay datos en la celda {ref}, fuera de la zona que se lee ({zone}); si no son "
+        "parte de la planilla, bórrelos (o elimine esas filas o columnas) y vuelva a intentar."
+    )
+
+
+class _Scan:
+    def __init__(
+        self, where: str, archive: zipfile.ZipFile, shared: str | None, row_limit: int, max_rows: int
+    ):
+        self.where, self.archive, self.shared = where, archive, shared
+        self.row_limit, self.max_rows = row_limit, max_rows
+        self.far = _far_reference(row_limit)
+        self.many_tags = MAX_COLUMNS  # fewer tags than that cannot reach past column 200
+        self.row = 0
+        self.rows_with_values = 0
+
+    def segment(self, body: bytes, row_attrs: bytes | None, careful: bool = True) -> None:
+        """One row: its start tag's attributes (None: text before the first row) and its body.
+
+        `careful=False`: the chunk holding it has no far reference and no cell without one.
+        """
+        if row_attrs is not None:
+            ref = _REF.search(row_attrs)
+            self.row = int(ref.group(2)[:9]) if ref and ref.group(2) else self.row + 1
+        has_value = _VALUE.search(body) is not None
+        self.rows_with_values += has_value
+        if not has_value:
+            return  # only formatting: whatever its references say, no reader places a cell
+        if self.row > self.row_limit or (
+            careful and (self.far.search(body) is not None or body.count(b"<") > self.many_tags)
+        ):
+            self.cells(body)
+
+    def cells(self, body: bytes) -> None:
+        column = 0
+        for match in _CELL.finditer(body):
+            attrs, content = match.group(1), match.group(2)
+            ref = _REF.search(attrs)
+            letters, digits = (ref.group(1), ref.group(2)) if ref else (b"", b"")
+            column = _column(letters) if letters else column + 1
+            row = int(digits[:9]) if digits else max(self.row, 1)
+            if content is None or not _VALUE.search(content):
+                continue
+            if row <= self.row_limit and column <= MAX_COLUMNS:
+                continue
+            if self.rows_with_values > self.max_rows + 1:
+                raise too_many_rows(self.where, self.max_rows)
+            if letters and digits and len(letters) <= 3:
+                name = (letters + digits).decode("ascii").upper()
+            else:
+                name = f"{get_column_letter(min(column, 16384))}{row}"
+            raise outside(self.where, name, self.row_limit, blank=self.blank(attrs, content))
+
+    def blank(self, attrs: bytes, content: bytes) -> bool:
+        """Whether a cell's value is only spaces (for the message; either way it is refused)."""
+        texts = [
+            html.unescape(m.group(1).decode("utf-8", "replace"))
+            for m in _TEXT.finditer(content)
+            if m.group(1)
+        ]
+        kind = _TYPE.search(attrs)
+        if kind and kind.group(1) == b"s":
+            try:
+                return not _shared_string(self.archive, self.shared, int("".join(texts).strip())).strip()
+            except (ValueError, PlanillaError):
+                return False
+        return not "".join(texts).strip()
+
+
+def _column(letters: bytes) -> int:
+    if len(letters) > 3:
+        return 1 << 30  # absurd: far past any limit
+    return column_index_from_string(letters.decode("ascii").upper())
+
+
+def _shared_string(archive: zipfile.ZipFile, part: str | None, index: int) -> str:
+    """Text of one shared string, streamed: the table may be large and this is the error path."""
+    if part is None or index < 0:
+        raise PlanillaError("no shared strings")
+    seen = 0
+    try:
+        with archive.open(part) as stream:
+            for _, element in safe_xml.iterparse(stream, events=("end",)):
+                if element.tag.rsplit("}", 1)[-1] != "si":
+                    continue
+                if seen == index:
+                    return "".join(element.itertext())
+                seen += 1
+                element.clear()
+    except Exception:  # noqa: BLE001 - only the wording of a refusal depends on it
+        pass
+    raise PlanillaError("shared string not found")
+
+
+def _needs_care(far: re.Pattern[bytes], region: bytes) -> bool:
+    """Whether rows in `region` must be checked one by one: a far reference, or cells whose
+    place comes from their position (no r="…", or a namespace prefix the counts below miss)."""
+    if far.search(region) is not None or b":c " in region or b":c>" in region:
+        return True
+    cells = region.count(b"<c ") + region.count(b"<c>") + region.count(b"<c/")
+    return cells != region.count(b'<c r="')
+
+
+def check_extent(
+    where: str, archive: zipfile.ZipFile, part: str, shared: str | None, *, row_limit: int, max_rows: int
+) -> int:
+    """Refuse a sheet with values beyond `row_limit` rows or `MAX_COLUMNS` columns.
+
+    Returns how many rows hold at least one value (header included).
+    """
+    scan = _Scan(where, archive, shared, row_limit, max_rows)
+    pending = b""
+    first = True
+    try:
+        with archive.open(part) as stream:
+            while True:
+                chunk = stream.read(CHUNK_BYTES)
+                pending += chunk
+                end = _SHEETDATA_END.search(pending)
+                last = not chunk or end is not None
+                if end is not None:
+                    pending = pending[: end.start()]
+                row_tag = _ROW_TAG_PREFIXED if b":row" in pending else _ROW_TAG
+                starts = list(row_tag.finditer(pending))
+                # Rows are complete up to the last row start, or all of them at the end.
+                done = len(starts) if last else len(starts) - 1
+                if first and (starts or last):
+                    scan.segment(pending[: starts[0].start()] if starts else pending, None)
+                    first = False
+                cut = starts[done].start() if done < len(starts) else len(pending)
+                careful = _needs_care(scan.far, pending[:cut])
+                for i in range(max(done, 0)):
+                    stop = starts[i + 1].start() if i + 1 < len(starts) else len(pending)
+                    scan.segment(pending[starts[i].end() : stop], starts[i].group(1), careful)
+                if last:
+                    break
+                if done > 0:
+                    pending = pending[starts[done].start() :]
+                if len(pending) > MAX_ROW_XML_BYTES:
+                    raise PlanillaError(
+                        f"{where}: la fila {miles(scan.row + 1)} es demasiado grande para leerla."
+                    )
+    except ZIP_READ_ERRORS:
+        raise PlanillaError(f"{where}: el archivo está dañado ({part} no se puede descomprimir).") from None
+    return scan.rows_with_values

@@ -1,0 +1,1 @@
+"""Generated test corpus: Python builders for hostile files (no binary blobs in the repo)."""
