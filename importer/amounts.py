@@ -6,7 +6,10 @@ Rules (tusfacturas-api.md §9.3, afip-rules.md §5.2):
 - IVA per alícuota = round_half_even(net × rate / 100, 2), on the rounded net;
 - total = Σ nets (gravado, 0 %, exento, no gravado) + Σ IVA.
 For letters C and E prices are final and carry no IVA: the total is the rounded sum of line nets.
-Everything is `Decimal`; no float ever touches money.
+Everything is `Decimal`; no float ever touches money. Arithmetic runs in a wide context
+(`_CONTEXTO`): validation bounds every cell (13 integer digits for amounts), but a comprobante of
+many such lines still sums past the 28 digits of Python's default context, and the fiscal rules
+must be able to compute that total in order to reject it (`LIMITE_IMPORTE`).
 """
 
 from __future__ import annotations
@@ -14,16 +17,21 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation, localcontext
 
 from importer.catalogs import ALICUOTA_TASA, ALICUOTAS_GRAVADAS
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
+# AFIP amounts are Double(13+2) (afip-rules.md, field sizes): every amount is below 10^13.
+LIMITE_IMPORTE = Decimal(10) ** 13
+# Room for 100,000 lines of 10^13 × 10^13 with their decimals, far beyond any valid comprobante.
+_CONTEXTO = Context(prec=80, rounding=ROUND_HALF_EVEN, Emax=10**6, Emin=-(10**6))
 
 
 def round_cents(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_EVEN)
+    with localcontext(_CONTEXTO):
+        return value.quantize(CENT, rounding=ROUND_HALF_EVEN)
 
 
 def line_net(cantidad: Decimal, precio_unitario: Decimal, bonificacion_porcentaje: Decimal) -> Decimal:
@@ -56,6 +64,11 @@ def compute_totals(lines: Iterable[tuple[Decimal, Decimal, str, Decimal]], letra
 
     `alicuota_code` is a catalog code ("21", "-1", …); for letters C and E it is ignored.
     """
+    with localcontext(_CONTEXTO):
+        return _compute_totals(lines, letra)
+
+
+def _compute_totals(lines: Iterable[tuple[Decimal, Decimal, str, Decimal]], letra: str) -> Totales:
     exact: dict[str, Decimal] = {}
     for cantidad, precio, alicuota, bonificacion in lines:
         code = "0" if letra in ("C", "E") else alicuota

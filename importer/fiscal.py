@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from importer.amounts import comprobante_totals
+from importer.amounts import LIMITE_IMPORTE, comprobante_totals
 from importer.catalogs import CONDICION_IVA, TIPOS, TipoComprobante
 from importer.comprobantes import Comprobante
 from importer.problems import Problem
@@ -166,10 +166,24 @@ def cantidad_lineas(c: Comprobante) -> list[Problem]:
 
 
 def totales(c: Comprobante) -> list[Problem]:
-    """The total must be positive and, if the sheet states one, match it within one cent."""
+    """The total must fit AFIP's amount fields, be positive and, if the sheet states one, match it
+    within one cent."""
     if not c.lineas:
         return []
-    total = comprobante_totals(c).total
+    totales_ = comprobante_totals(c)
+    total = totales_.total
+    mayor = max((total, *totales_.neto.values(), *totales_.iva.values()), key=abs)
+    if abs(mayor) >= LIMITE_IMPORTE:
+        return [
+            _problem(
+                c,
+                "total.fuera_de_rango",
+                "precio_unitario",
+                f"El total del comprobante {c.referencia} es {pesos(total, c.moneda)}: AFIP admite importes "
+                f"de hasta 13 dígitos enteros (menos de {pesos(LIMITE_IMPORTE, c.moneda)}). Revise "
+                "cantidades y precios, o divida la venta en varios comprobantes.",
+            )
+        ]
     if total <= 0:
         return [
             _problem(

@@ -11,6 +11,12 @@ Rules (interface.md §4):
 - For convenience, a row whose `referencia` is empty continues the comprobante of the row just
   above it when its own header cells are blank or equal to that comprobante's. Otherwise the row
   has no referencia (the `requerido` problem explains why).
+- A `referencia` written but not valid (`=A1`, `FA 1`, a date) belongs to no comprobante, and the
+  empty referencias below it continue nothing: which comprobante they are part of is unknown.
+- A row that cannot be attributed with certainty (no usable referencia, or a new referencia on a
+  row with no header data at all, which is how a mistyped continuation line looks) blocks the
+  nearest comprobantes above and below it (`referencia.fila_incierta`): emitting either one could
+  leave a line out of an invoice, and an emitted invoice cannot be corrected.
 
 Comparisons and inheritance are vectorised over whole columns; only building the objects walks
 the comprobantes one by one.
@@ -33,6 +39,8 @@ from importer.problems import Problem
 
 ENCABEZADO_DISTINTO = "encabezado.distinto"
 REFERENCIA_REPETIDA = "referencia.repetida"
+FILA_INCIERTA = "referencia.fila_incierta"
+REFERENCIA_FORMATO = "[A-Za-z0-9_-]+"  # what TusFacturas takes as external_reference
 
 # Without these a comprobante cannot even be shown; every other cell has a default or is optional.
 ESENCIALES = (
@@ -114,14 +122,28 @@ def _differences(celdas: Celdas, first: np.ndarray, rows: np.ndarray) -> pd.Data
     return pd.DataFrame(columns, index=celdas.claves.index)
 
 
-def agrupar(referencia: pd.Series, celdas: Celdas) -> Agrupacion:
-    """Assign every row to a comprobante and report header inconsistencies."""
-    index = referencia.index
-    has_ref = referencia.notna().to_numpy()
-    positions = np.arange(len(index))
+def referencias_invalidas(referencia: pd.Series) -> np.ndarray:
+    """True where a referencia is written but is not one (it fails the format)."""
+    text = referencia.astype("string")
+    return (text.notna() & ~text.str.fullmatch(REFERENCIA_FORMATO).fillna(False)).to_numpy(dtype=bool)
 
-    # Rows with an empty referencia may continue the comprobante just above them.
-    candidate = referencia.ffill()
+
+def agrupar(referencia: pd.Series, celdas: Celdas) -> Agrupacion:
+    """Assign every row to a comprobante and report header inconsistencies and rows of no
+    certain comprobante."""
+    index = referencia.index
+    positions = np.arange(len(index))
+    invalid = referencias_invalidas(referencia)
+    written = referencia
+    referencia = referencia.where(~invalid)
+    has_ref = referencia.notna().to_numpy()
+
+    # Rows with an empty referencia may continue the comprobante just above them, unless an
+    # invalid referencia stands between them (they may be lines of that unknown comprobante).
+    last_ref = np.maximum.accumulate(np.where(has_ref, positions, -1)) if len(index) else positions
+    last_invalid = np.maximum.accumulate(np.where(invalid, positions, -1)) if len(index) else positions
+    cut = last_invalid > last_ref
+    candidate = referencia.ffill().where(~cut)
     empty = ~has_ref & candidate.notna().to_numpy()
     # A forward-filled group starts at the first row that wrote that referencia.
     candidate_first = np.where(empty, _first_positions(candidate), -1)
@@ -133,6 +155,12 @@ def agrupar(referencia: pd.Series, celdas: Celdas) -> Agrupacion:
     effective = referencia.where(has_ref, candidate.where(continues))
 
     motivos: dict[int, str] = {}
+    for pos in np.flatnonzero(cut & ~invalid & ~has_ref):
+        bad = last_invalid[pos]
+        motivos[int(index[pos])] = (
+            f"la fila no continúa ningún comprobante porque la fila {index[bad]} tiene una referencia "
+            f"inválida ({_quote(written.iloc[bad])})"
+        )
     for pos in np.flatnonzero(failed.to_numpy()):
         name = empty_diff.columns[empty_diff.iloc[pos].to_numpy()][0]
         first_row = index[candidate_first[pos]]
@@ -185,7 +213,61 @@ def agrupar(referencia: pd.Series, celdas: Celdas) -> Agrupacion:
                 referencia=str(ref),
             )
         )
+    problems += _bloqueos(effective, first, celdas, written.where(invalid))
     return Agrupacion(effective, first, problems, motivos)
+
+
+def _bloqueos(effective: pd.Series, first: np.ndarray, celdas: Celdas, invalid: pd.Series) -> list[Problem]:
+    """One problem on each comprobante next to a row of no certain comprobante (see the module doc)."""
+    index = effective.index
+    positions = np.arange(len(index))
+    attributed = effective.notna().to_numpy()
+    heads = attributed & (first == positions)
+    essentials = celdas.escritas.reindex(columns=list(ESENCIALES[1:]), fill_value=True)
+    headless = heads & ~essentials.to_numpy(dtype=bool).any(axis=1)
+    razones: dict[int, str] = {}
+    for pos in np.flatnonzero(~attributed):
+        cell = invalid.iloc[pos]
+        razones[pos] = (
+            f"tiene una referencia inválida ({_quote(cell)})" if pd.notna(cell) else "no tiene referencia"
+        )
+    for pos in np.flatnonzero(headless):
+        razones[pos] = (
+            f"tiene la referencia {_quote(effective.iloc[pos])} pero ningún dato del comprobante (fecha, tipo, "
+            "punto de venta, cliente)"
+        )
+    if not razones:
+        return []
+    sin_encabezado = set(effective.iloc[np.flatnonzero(headless)])
+    certain = np.flatnonzero(attributed & ~effective.isin(sin_encabezado).to_numpy())
+    uncertain = np.array(sorted(razones))
+    after = np.searchsorted(certain, uncertain)  # index in `certain` of the nearest row below
+    vecinas: dict[str, list[int]] = {}
+    for pos, at in zip(uncertain.tolist(), after.tolist(), strict=True):
+        around = ([certain[at - 1]] if at > 0 else []) + ([certain[at]] if at < len(certain) else [])
+        for neighbour in around:
+            rows = vecinas.setdefault(str(effective.iloc[neighbour]), [])
+            if not rows or rows[-1] != pos:  # the same comprobante may sit on both sides
+                rows.append(pos)
+    problems = []
+    for ref, rows in vecinas.items():
+        fila = int(index[rows[0]])
+        if len(rows) == 1:
+            mensaje = f"La fila {fila} {razones[rows[0]]} y podría ser parte de este comprobante"
+        else:
+            mensaje = (
+                f"Las filas {_filas([int(index[p]) for p in rows])} no pertenecen con certeza a ningún "
+                f"comprobante (la fila {fila} {razones[rows[0]]}) y podrían ser parte de este comprobante"
+            )
+        mensaje += f": {'corríjala' if len(rows) == 1 else 'corríjalas'} antes de emitir."
+        problems.append(Problem(FILA_INCIERTA, mensaje, referencia=ref))
+    return problems
+
+
+def _filas(filas: list[int], shown: int = 5) -> str:
+    if len(filas) > shown:
+        return f"{', '.join(map(str, filas[:shown]))} y {len(filas) - shown} más"
+    return f"{', '.join(map(str, filas[:-1]))} y {filas[-1]}"
 
 
 def _quote(value: object) -> str:

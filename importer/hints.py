@@ -64,6 +64,9 @@ LOCAL_HINTS: dict[str, str] = {
     "numero_no_entero": "Escriba un número entero, sin decimales ni separadores.",
     "numero_ambiguo": "Con un solo punto o una sola coma no se sabe si son miles o decimales: escriba el "
     "número sin separador de miles (1234,5) o con ambos (1.234,50).",
+    "numero.fuera_de_rango": "AFIP admite importes y cantidades de hasta 13 dígitos enteros y una "
+    "cotización de hasta 4: revise que la celda no tenga dígitos de más (o un número en notación "
+    "científica, como 1E+25) y escriba el valor real.",
     "numero.rango": "El número de comprobante va de 1 a 99999999 (sin el punto de venta).",
     "cantidad.decimales": "Redondee la cantidad a 2 decimales (o cambie la unidad de medida, por ejemplo "
     "gramos en vez de kilogramos).",
@@ -109,6 +112,11 @@ LOCAL_HINTS: dict[str, str] = {
     "total": "Revise cantidades, precios, bonificaciones y alícuotas de las filas del comprobante.",
     "total.no_coincide": "El total calculado (cantidad × precio − bonificación + IVA) no coincide con "
     "total_control: revise precios, cantidades, alícuotas y bonificaciones, o corrija total_control.",
+    "total.fuera_de_rango": "El total supera lo que AFIP admite en un comprobante (13 dígitos enteros): "
+    "revise cantidades y precios o divida la venta en varios comprobantes con referencias distintas.",
+    "referencia.fila_incierta": "Una fila vecina no se puede asignar con certeza a un comprobante (su "
+    "referencia es inválida, falta o abre un comprobante sin datos): corrija esa fila y este "
+    "comprobante se emitirá en la próxima ejecución, completo.",
     "total.cero": "El comprobante suma 0: revise cantidades y precios.",
     "alicuota": "Use 27, 21, 10.5, 0, exento o no gravado; las facturas C y E no llevan alícuota (deje "
     "la celda vacía o en 0).",

@@ -22,6 +22,16 @@ from importer.documentos import cuit_check_digit
 from importer.grouping import ASOCIADO_COLUMNS
 from importer.parsing import display
 
+# Said where the limit is AFIP's own field size (amounts 13+2, the rate 4+6).
+_POR_AFIP = ", el máximo que admite AFIP"
+# Columns with a range rule of their own: a huge number there is worded by that rule.
+_RANGO_PROPIO = {
+    "punto_venta": "punto_venta.rango",
+    "asociado_punto_venta": "punto_venta.rango",
+    "asociado_numero": "numero.rango",
+    "bonificacion_porcentaje": "bonificacion.rango",
+}
+
 
 def _q(value: object) -> str:
     return f"«{display(value)}»"
@@ -53,6 +63,15 @@ def cell_message(
         return (
             f"{columna}: {valor} es ambiguo (¿miles o decimales?). Escriba {entero} si es el número "
             f"entero, o {decimal} si son decimales."
+        )
+    if codigo == parsing.FUERA_DE_RANGO and columna in _RANGO_PROPIO:
+        codigo = _RANGO_PROPIO[columna]  # its own range says it better than a count of digits
+    elif codigo == parsing.FUERA_DE_RANGO:
+        digitos = parsing.DIGITOS_ENTEROS.get(columna, parsing.DIGITOS_ENTEROS_GENERAL)
+        tope = f"{10**digitos:,}".replace(",", ".")
+        return (
+            f"{columna}: {valor} está fuera de rango: admite hasta {digitos} dígitos enteros (menos de "
+            f"{tope}){_POR_AFIP if columna in parsing.DIGITOS_ENTEROS else ''}."
         )
     if codigo == parsing.NUMERO_NO_ENTERO:
         return f"{columna}: debe ser un número entero, no {valor}."

@@ -16,6 +16,9 @@ Accepted input (interface.md §4):
 - dates: Excel dates or datetimes (the time is dropped), or text `dd/mm/aaaa`, `d/m/aaaa`,
   `dd-mm-aaaa`, `dd.mm.aaaa` or ISO `aaaa-mm-dd`; years 1900 to 2100.
 - codes: anything the column's catalog `lookup` accepts (case, accents, names, numbers).
+- number sizes: at most `DIGITOS_ENTEROS[column]` integer digits (AFIP's field sizes: amounts
+  13+2, the rate 4+6), 15 for any other numeric column; more is `numero.fuera_de_rango`, so no
+  value that could overflow a total or a float ever reaches a comprobante.
 - documents: `importer.documentos.clean_document` semantics (dots, dashes and spaces removed).
 """
 
@@ -41,6 +44,17 @@ NUMERO_AMBIGUO = "numero_ambiguo"
 NUMERO_NO_ENTERO = "numero_no_entero"
 FECHA_INVALIDA = "fecha_invalida"
 VALOR_DESCONOCIDO = "valor_desconocido"
+FUERA_DE_RANGO = "numero.fuera_de_rango"
+
+# Integer digits a numeric column admits (afip-rules.md, field sizes: amounts Double(13+2),
+# MonCotiz 4+6). Other numeric columns have their own range rules; 15 digits only keeps them exact.
+DIGITOS_ENTEROS = {
+    "cantidad": 13,
+    "precio_unitario": 13,
+    "total_control": 13,
+    "cotizacion": 4,
+}
+DIGITOS_ENTEROS_GENERAL = 15
 
 # Cell classes, from the Python type of each raw cell (one dict look-up per cell).
 _TEXT, _NUMBER, _BOOL, _DATE, _OTHER = "s", "n", "b", "d", "o"
@@ -150,8 +164,9 @@ def _empty_errors(index: pd.Index) -> pd.Series:
 
 def _number_text(value: object) -> str:
     """Excel numbers as Excel shows them: at most 15 significant digits, so 0.1 + 0.2 is 0.3."""
-    if isinstance(value, int | np.integer):
-        return str(int(value))
+    if isinstance(value, int | np.integer) and (abs(int(value)) < 10**15 or abs(int(value)) > 10**300):
+        return str(int(value))  # (the second case: no float holds it, and no reader makes one)
+    # Beyond 15 digits an Excel number is a float even when a reader hands it over as an int.
     text = format(float(value), ".15g")
     if "e" in text:
         text = format(Decimal(text), "f")
@@ -216,6 +231,8 @@ def number_from_text(text: str) -> tuple[str | None, str | None]:
 def _number_cell(value: object) -> tuple[str | None, str | None]:
     if isinstance(value, str):
         return number_from_text(value)
+    if isinstance(value, int | np.integer):  # always finite; float() of a huge one would overflow
+        return _number_text(value), None
     if not np.isfinite(float(value)):  # type: ignore[arg-type]
         return None, NUMERO_INVALIDO
     return _number_text(value), None
@@ -384,7 +401,26 @@ def parse_column(spec: columns.ColumnSpec, raw: pd.Series) -> Parsed:
     if spec.kind == columns.CODE:
         assert spec.catalog is not None
         return parse_code(raw, spec.catalog)
-    return _PARSERS[spec.kind](raw)
+    parsed = _PARSERS[spec.kind](raw)
+    if spec.kind in (columns.DECIMAL, columns.INTEGER):
+        return _within(parsed, DIGITOS_ENTEROS.get(spec.name, DIGITOS_ENTEROS_GENERAL))
+    return parsed
+
+
+def _within(parsed: Parsed, digits: int) -> Parsed:
+    """Numbers with more than `digits` integer digits become `FUERA_DE_RANGO` (read on the exact text,
+    so 9999999999999.999 is in and 10000000000000 out, whatever floats would round to)."""
+    near = parsed.values.abs().ge(10.0**digits * 0.999).to_numpy()  # only these need the exact text
+    if parsed.text is None or not near.any():
+        return parsed
+    exact = parsed.text[near].map(lambda t: len(str(t).lstrip("+-").lstrip("0").split(".")[0]) > digits)
+    too_big = exact.reindex(parsed.values.index, fill_value=False).astype(bool)
+    if not too_big.any():
+        return parsed
+    values, errors = parsed.values.copy(), parsed.errors.copy()
+    values[too_big] = np.nan
+    errors[too_big] = FUERA_DE_RANGO
+    return Parsed(values, errors, parsed.text)
 
 
 def with_default(spec: columns.ColumnSpec, parsed: Parsed) -> pd.Series:

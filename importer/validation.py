@@ -45,6 +45,7 @@ from importer.documentos import CUIT_PREFIXES, CUIT_WEIGHTS
 from importer.fiscal import TOPE_CF, revisar_comprobante
 from importer.grouping import (
     ASOCIADO_COLUMNS,
+    REFERENCIA_FORMATO,
     Agrupacion,
     Celdas,
     agrupar,
@@ -62,12 +63,13 @@ if TYPE_CHECKING:
 ERROR_SUFFIX = "__error"
 _HEADERS = frozenset(("referencia", *HEADER_NAMES))
 _PARSE_CODES = {
-    DECIMAL: (parsing.TIPO_INVALIDO, parsing.NUMERO_INVALIDO, parsing.NUMERO_AMBIGUO),
+    DECIMAL: (parsing.TIPO_INVALIDO, parsing.NUMERO_INVALIDO, parsing.NUMERO_AMBIGUO, parsing.FUERA_DE_RANGO),
     INTEGER: (
         parsing.TIPO_INVALIDO,
         parsing.NUMERO_INVALIDO,
         parsing.NUMERO_AMBIGUO,
         parsing.NUMERO_NO_ENTERO,
+        parsing.FUERA_DE_RANGO,
     ),
     DATE: (parsing.FECHA_INVALIDA,),
     CODE: (parsing.VALOR_DESCONOCIDO,),
@@ -168,7 +170,7 @@ def _max_decimals(values: pd.Series, places: int) -> pd.Series:
 
 _VALUE_CHECKS: dict[str, list[pa.Check]] = {
     "referencia": [
-        pa.Check(lambda s: _strings(s).str.fullmatch("[A-Za-z0-9_-]+"), error="referencia.formato")
+        pa.Check(lambda s: _strings(s).str.fullmatch(REFERENCIA_FORMATO), error="referencia.formato")
     ],
     "descripcion": [pa.Check(lambda s: _strings(s).str.len().between(4, 255), error="descripcion.largo")],
     "cliente_email": [
@@ -295,6 +297,16 @@ class Validacion:
     def validas(self) -> list[Comprobante]:
         return [c for c in self.comprobantes if c.referencia not in self.invalidas]
 
+    @property
+    def referencias(self) -> set[str]:
+        """Every comprobante of the sheet, also one that could not be built (always invalid)."""
+        return set(self.referencia_por_fila.values()) | {c.referencia for c in self.comprobantes}
+
+    @property
+    def filas_sin_comprobante(self) -> list[int]:
+        """Rows of no comprobante (no usable referencia): each one has its own problem."""
+        return [int(f) for f in self.planilla.datos.index if int(f) not in self.referencia_por_fila]
+
     def problems_de_fila(self, fila: int) -> list[Problem]:
         """A row's own problems plus those of its comprobante that point at no row."""
         if self._indexados != len(self.problems):
@@ -415,7 +427,8 @@ def _cell_problems(
         {n: (heredar(values[n], agrupacion) if n in _HEADERS else values[n]) for n in NAMES},
         index=hoja.raw.index,
     )
-    frame["referencia"] = agrupacion.referencia
+    # A referencia that is not one belongs to no comprobante, yet its own cell is checked (format).
+    frame["referencia"] = agrupacion.referencia.where(agrupacion.referencia.notna(), values["referencia"])
     for name, p in parsed.items():
         if p.errors.notna().any():
             frame[name + ERROR_SUFFIX] = p.errors

@@ -157,21 +157,79 @@ def test_empty_referencia_continues_the_comprobante_above(write_workbook):
 def test_empty_referencia_with_other_header_values_needs_a_referencia(write_workbook):
     rows = [valid_row(), linea(referencia=None, cliente_documento_nro=CUIT_CLIENTE_2), linea(referencia=None)]
     v = validar(write_workbook, rows)
-    assert codigos(v) == [(3, "requerido", "referencia"), (4, "requerido", "referencia")]
+    assert codigos(v) == [
+        (None, "referencia.fila_incierta", None),
+        (3, "requerido", "referencia"),
+        (4, "requerido", "referencia"),
+    ]
+    requerido = v.problems[1]
     assert (
         "no continúa el comprobante FA-0001 de la fila 2 porque la columna cliente_documento_nro es distinta"
-        in (v.problems[0].mensaje)
+        in requerido.mensaje
     )
-    assert v.problems[0].referencia is None
-    assert v.comprobantes[0].filas == (2,) and v.validas == v.comprobantes  # FA-0001 itself is fine
+    assert requerido.referencia is None
+    # Rows 3 and 4 may be lines of FA-0001 (a mistyped CUIT) or another sale: FA-0001 waits.
+    bloqueo = v.problems[0]
+    assert bloqueo.referencia == "FA-0001"
+    assert bloqueo.mensaje.startswith("Las filas 3 y 4 no pertenecen con certeza a ningún comprobante")
+    assert v.comprobantes[0].filas == (2,) and v.validas == []
     assert v.filas_invalidas == {3, 4}
     assert [p.codigo for p in v.problems_de_fila(4)] == ["requerido"]
 
 
 def test_first_row_without_referencia(write_workbook):
     v = validar(write_workbook, [valid_row(referencia=None), valid_row(referencia="FA-9")])
-    assert codigos(v) == [(2, "requerido", "referencia")]
-    assert [c.referencia for c in v.validas] == ["FA-9"]
+    assert codigos(v) == [(None, "referencia.fila_incierta", None), (2, "requerido", "referencia")]
+    assert v.problems[0].referencia == "FA-9"
+    assert v.validas == []
+
+
+# --- Rows of no certain comprobante -------------------------------------------------------------------------
+
+
+def test_an_invalid_referencia_belongs_to_no_comprobante_and_blocks_both_neighbours(write_workbook):
+    rows = [valid_row(), linea(referencia="FA 0001"), linea(referencia=None), valid_row(referencia="FA-0002")]
+    v = validar(write_workbook, rows)
+    assert v.referencia_por_fila == {2: "FA-0001", 5: "FA-0002"}  # rows 3 and 4: no comprobante
+    assert [(c.referencia, c.filas) for c in v.comprobantes] == [("FA-0001", (2,)), ("FA-0002", (5,))]
+    assert v.validas == [] and v.invalidas == {"FA-0001", "FA-0002"}
+    bloqueos = [p for p in v.problems if p.codigo == "referencia.fila_incierta"]
+    assert [p.referencia for p in bloqueos] == ["FA-0001", "FA-0002"]
+    assert "la fila 3 tiene una referencia inválida («FA 0001»)" in bloqueos[0].mensaje
+    # Row 4 continues row 3, whose comprobante is unknown: it says so instead of joining FA-0001.
+    assert codigos(v)[2:] == [(3, "referencia.formato", "referencia"), (4, "requerido", "referencia")]
+    assert "porque la fila 3 tiene una referencia inválida («FA 0001»)" in v.problems[3].mensaje
+
+
+def test_a_new_referencia_on_a_row_with_no_header_data_blocks_both_neighbours(write_workbook):
+    rows = [valid_row(), linea(referencia="FA-0O01"), valid_row(referencia="FA-0002")]
+    v = validar(write_workbook, rows)
+    bloqueos = {p.referencia: p.mensaje for p in v.problems if p.codigo == "referencia.fila_incierta"}
+    assert set(bloqueos) == {"FA-0001", "FA-0002"}
+    assert "La fila 3 tiene la referencia «FA-0O01» pero ningún dato del comprobante" in bloqueos["FA-0001"]
+    assert v.validas == []
+
+
+def test_a_new_comprobante_missing_one_header_cell_blocks_only_itself(write_workbook):
+    rows = [valid_row(), valid_row(referencia="FA-0002", tipo=None), valid_row(referencia="FA-0003")]
+    v = validar(write_workbook, rows)
+    assert codigos(v) == [(3, "requerido", "tipo")]
+    assert [c.referencia for c in v.validas] == ["FA-0001", "FA-0003"]
+
+
+def test_a_row_between_two_blocks_of_one_comprobante_is_named_once(write_workbook):
+    rows = [valid_row(), linea(referencia="FA 0001"), linea()]
+    v = validar(write_workbook, rows)
+    bloqueos = [p for p in v.problems if p.codigo == "referencia.fila_incierta"]
+    assert [(p.referencia, p.mensaje.split(" tiene")[0]) for p in bloqueos] == [("FA-0001", "La fila 3")]
+
+
+def test_many_rows_of_no_comprobante_give_one_problem_per_neighbour(write_workbook):
+    rows = [valid_row(), *(linea(referencia=f"mal {i}") for i in range(8)), valid_row(referencia="FA-0002")]
+    v = validar(write_workbook, rows)
+    bloqueos = [p for p in v.problems if p.codigo == "referencia.fila_incierta"]
+    assert [p.referencia for p in bloqueos] == ["FA-0001", "FA-0002"]
+    assert bloqueos[0].mensaje.startswith("Las filas 3, 4, 5, 6, 7 y 3 más no pertenecen con certeza")
 
 
 # --- A referencia in two blocks -----------------------------------------------------------------------------
