@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
+import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from enum import IntEnum
 from pathlib import Path
 
@@ -64,13 +66,133 @@ def _cmd_sandbox(args: argparse.Namespace) -> int:
     return sandbox_command(args)
 
 
+# --- argparse in Spanish ----------------------------------------------------------------------------
+
+# argparse's messages keyed by their gettext msgids; the Spanish is a str.format template over the
+# same placeholders (`%s` becomes {a0}, {a1}…). Quoted values lose argparse's repr quotes.
+_SPANISH = {
+    "the following arguments are required: %s": "falta el argumento obligatorio: {a0}",
+    "unrecognized arguments: %s": "argumentos desconocidos: {a0}",
+    "expected one argument": "falta el valor",
+    "expected at most one argument": "admite como máximo un valor",
+    "expected at least one argument": "falta al menos un valor",
+    "expected %s argument": "se esperaba {a0} valor",
+    "expected %s arguments": "se esperaban {a0} valores",
+    "invalid choice: %(value)r (choose from %(choices)s)": "«{value}» no es una opción válida (opciones: {choices})",
+    "invalid %(type)s value: %(value)r": "«{value}» no es {type}",
+    "ambiguous option: %(option)s could match %(matches)s": "opción ambigua: {option} puede ser {matches}",
+    "not allowed with argument %s": "no se admite junto con {a0}",
+    "one of the arguments %s is required": "falta uno de estos argumentos: {a0}",
+    "ignored explicit argument %r": "sobra el valor «{a0}»",
+    "unknown parser %(parser_name)r (choices: %(choices)s)": "comando desconocido «{parser_name}» (opciones: {choices})",
+    "argument %(argument_name)s: %(message)s": "{argument_name}: {message}",
+}
+_TYPE_NAMES = {"int": "un número entero", "float": "un número"}
+
+
+def _msgid_pattern(msgid: str) -> re.Pattern[str]:
+    out, positional = [], 0
+    for part in re.split(r"(%\(\w+\)[rsd]|%[rsd])", msgid):
+        named = re.fullmatch(r"%\((\w+)\)[rsd]", part)
+        if named:
+            out.append(f"(?P<{named.group(1)}>.+?)")
+        elif re.fullmatch(r"%[rsd]", part):
+            out.append(f"(?P<a{positional}>.+?)")
+            positional += 1
+        else:
+            out.append(re.escape(part))
+    return re.compile("^" + "".join(out) + "$", re.S)
+
+
+_PATTERNS = [(_msgid_pattern(msgid), spanish) for msgid, spanish in _SPANISH.items()]
+
+
+def _unquote(text: str) -> str:
+    return text[1:-1] if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"" else text
+
+
+def translate(message: str) -> str:
+    """argparse's English message in Spanish; a message it does not know (ours) passes unchanged."""
+    for pattern, spanish in _PATTERNS:
+        match = pattern.match(message)
+        if match:
+            values = {k: v if k == "choices" else _unquote(v) for k, v in match.groupdict().items()}
+            if "message" in values:
+                values["message"] = translate(values["message"])
+            if "type" in values:
+                values["type"] = _TYPE_NAMES.get(values["type"], "un valor válido")
+            if "choices" in values:
+                values["choices"] = ", ".join(_unquote(c.strip()) for c in values["choices"].split(","))
+            return spanish.format(**values)
+    return message
+
+
+def _spanish_formatter(base: type[argparse.HelpFormatter]) -> type[argparse.HelpFormatter]:
+    class Spanish(base):  # type: ignore[valid-type, misc]
+        def add_usage(self, usage, actions, groups, prefix=None):  # noqa: ANN001, ANN201
+            return super().add_usage(usage, actions, groups, "uso: " if prefix is None else prefix)
+
+    return Spanish
+
+
+class SpanishParser(argparse.ArgumentParser):
+    """argparse with its headings, help and errors in Spanish (subcommands inherit it)."""
+
+    def __init__(self, *args: object, add_help: bool = True, **kwargs: object) -> None:
+        super().__init__(*args, add_help=False, **kwargs)  # type: ignore[arg-type]
+        self._positionals.title = "argumentos"
+        self._optionals.title = "opciones"
+        if add_help:
+            self.add_argument("-h", "--help", action="help", help="muestra esta ayuda y termina")
+
+    def _get_formatter(self) -> argparse.HelpFormatter:
+        return _spanish_formatter(self.formatter_class)(prog=self.prog)
+
+    def error(self, message: str):  # noqa: ANN201 - NoReturn, as in argparse
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {translate(message)}\nAyuda: {self.prog} --help\n")
+
+
+def _plain(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}".replace(".", ",")
+
+
+def number(low: float, high: float, *, integer: bool = False, unit: str = "") -> Callable[[str], float]:
+    """An argparse type: a finite number in [low, high]; a decimal comma is accepted."""
+    kind = "un número entero" if integer else "un número"
+    rule = f"{kind} entre {_plain(low)} y {_plain(high)}{unit}"
+
+    def parse(text: str) -> float:
+        try:
+            value = int(text.strip()) if integer else float(text.strip().replace(",", "."))
+        except ValueError:
+            value = math.nan
+        if not (math.isfinite(value) and low <= value <= high):
+            raise argparse.ArgumentTypeError(f"«{text}» no sirve: debe ser {rule}")
+        return int(value) if integer else value
+
+    return parse
+
+
+def _amount(text: str) -> str:
+    from importer.amounts import parse_pesos
+
+    try:
+        parse_pesos(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"«{text}» no sirve: debe ser un monto mayor que 0") from None
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = SpanishParser(
         prog="tf-import",
         description="Emite comprobantes electrónicos desde una planilla Excel con la API de TusFacturas.app.",
         epilog="Ejemplo: tf-import run data/ejemplo.xlsx --sandbox",
     )
-    parser.add_argument("--version", action="version", version=f"tf-import {__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"tf-import {__version__}", help="muestra la versión y termina"
+    )
     parser.add_argument("--debug", action="store_true", help="muestra detalles internos (sin credenciales)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMANDO")
 
@@ -114,11 +236,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--base-url", metavar="URL", help="URL de la API (por defecto TUSFACTURAS_BASE_URL o la oficial)"
     )
     p.add_argument(
-        "--rate", type=float, default=2.0, metavar="N", help="máximo de pedidos por segundo (por defecto 2)"
+        "--rate",
+        type=number(0, 1000),
+        default=2.0,
+        metavar="N",
+        help="máximo de pedidos por segundo (por defecto 2; 0 = sin límite)",
     )
     p.add_argument(
         "--timeout",
-        type=float,
+        type=number(1, 3600, unit=" segundos"),
         default=180.0,
         metavar="S",
         help="segundos de espera por cada emisión (por defecto 180; AFIP puede tardar 90)",
@@ -134,10 +260,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--pdf-dir", type=Path, metavar="DIR", help="carpeta de los PDF (por defecto <planilla>-pdf/)"
     )
-    p.add_argument("--limit", type=int, metavar="N", help="envía como máximo N comprobantes en esta corrida")
+    p.add_argument(
+        "--limit",
+        type=number(1, 1_000_000, integer=True),
+        metavar="N",
+        help="envía como máximo N comprobantes en esta corrida",
+    )
     p.add_argument(
         "--margen",
-        type=float,
+        type=number(0, 3600, unit=" segundos"),
         default=60.0,
         metavar="S",
         help="segundos que se suman a --timeout antes de dar por no emitido un comprobante en duda "
@@ -145,7 +276,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--max-pausa",
-        type=float,
+        type=number(0, 86400, unit=" segundos"),
         default=1800.0,
         metavar="S",
         help="pausa máxima esperando que AFIP o TusFacturas vuelvan (por defecto 1800 s)",
@@ -171,6 +302,9 @@ def build_parser() -> argparse.ArgumentParser:
     from importer.sandbox.cli import add_sandbox_arguments
 
     add_sandbox_arguments(p)
+    for action in p._actions:  # the simulator declares --port as a plain int
+        if "--port" in action.option_strings:
+            action.type = number(0, 65535, integer=True)
     p.set_defaults(func=_cmd_sandbox)
     return parser
 
@@ -183,7 +317,7 @@ def _add_validation_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--tope-cf",
-        type=str,
+        type=_amount,
         metavar="MONTO",
         help="tope en pesos para consumidor final sin identificar (por defecto 10.000.000)",
     )
@@ -222,7 +356,10 @@ def configure_logging(debug: bool) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a bad argument (already told, in Spanish)
+        return exc.code if isinstance(exc.code, int) else ExitCode.CANNOT_START
     configure_logging(args.debug)
     try:
         return int(args.func(args))
@@ -239,6 +376,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             raise
         from importer.secrets import mask_secrets
+
+        if isinstance(exc, OSError) and exc.errno is not None:  # a file or folder refused: say why in Spanish
+            from importer.outputs import os_error_text
+
+            where = f"{exc.filename}: " if exc.filename else ""
+            print(f"Error: {mask_secrets(where)}{os_error_text(exc)}.", file=sys.stderr)
+            return ExitCode.CANNOT_START
 
         print(f"Error inesperado: {mask_secrets(str(exc))}. Use --debug para más detalles.", file=sys.stderr)
         return ExitCode.CANNOT_START

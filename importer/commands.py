@@ -26,6 +26,7 @@ from importer import __version__
 from importer import ledger as L
 from importer.amounts import parse_pesos
 from importer.cli import ExitCode, UsageError
+from importer.outputs import fallback_file, folder_problem, same_file
 from importer.secrets import SecretFilter, load_credentials, load_settings, missing_credential_names
 
 logger = logging.getLogger("importer")
@@ -106,9 +107,13 @@ def print_validation_summary(checked: Checked) -> None:
     v = checked.validacion
     p = checked.planilla
     print(f"Planilla: {p.path.name} (hoja {p.hoja})")
+    # Every referencia counts, also one whose comprobante could not be built; rows of no
+    # comprobante are shown apart, so that Comprobantes = Válidos + Inválidos always.
+    referencias, validos, sin_comprobante = v.referencias, len(v.validas), len(v.filas_sin_comprobante)
     print(
-        f"Filas: {len(p.datos)} · Comprobantes: {len(v.comprobantes)} · "
-        f"Válidos: {len(v.validas)} · Inválidos: {len(v.invalidas)}"
+        f"Filas: {len(p.datos)} · Comprobantes: {len(referencias)} · Válidos: {validos} · "
+        f"Inválidos: {len(referencias) - validos}"
+        + (f" · Filas sin comprobante: {sin_comprobante}" if sin_comprobante else "")
     )
     if p.extras:
         print(f"Columnas adicionales (se copian a los resultados, no se envían): {', '.join(p.extras)}")
@@ -120,10 +125,37 @@ def print_validation_summary(checked: Checked) -> None:
             print(f"  … y {len(v.problems) - MAX_ERRORS_SHOWN} más (todos en el reporte: --reporte R.xlsx).")
 
 
-def default_results_path(planilla: Path) -> Path:
-    if planilla.stem.endswith(RESULTS_SUFFIX) and planilla.suffix.lower() == ".xlsx":
-        return planilla  # a results workbook fed back in is updated in place
+def default_results_path(planilla: Path, is_results: bool = False) -> Path:
+    """`<planilla>-resultados.xlsx`; a results workbook (sheet Resultados) fed back in is updated in
+    place, but never a planilla, a CSV or a template, whatever its name."""
+    if is_results and planilla.suffix.lower() == ".xlsx":
+        return planilla
     return planilla.with_name(f"{planilla.stem}{RESULTS_SUFFIX}.xlsx")
+
+
+def refuse_over_input(output: Path, planilla: Path, option: str) -> None:
+    """Writing a workbook over the planilla being read would destroy it (a CSV, the instructions)."""
+    if same_file(output, planilla):
+        raise UsageError(
+            f"{option} {output} es la misma planilla que se lee: se perdería. "
+            "Elija otro nombre para el libro de salida."
+        )
+
+
+def usable_pdf_dir(folder: Path) -> Path:
+    """The PDF folder, or a folder under the data folder when it cannot be written (told to the user)."""
+    problem = folder_problem(folder)
+    if problem is None:
+        return folder
+    fallback = data_dir() / "pdf" / (folder.name or "pdf")
+    if folder_problem(fallback) is None:
+        print(f"Atención: no se pueden guardar los PDF en {folder} ({problem}); se guardan en {fallback}.")
+        return fallback
+    print(
+        f"Atención: no se pueden guardar los PDF en {folder} ({problem}) ni en {fallback}: "
+        "se descargarán en una próxima ejecución."
+    )
+    return folder
 
 
 def default_pdf_dir(planilla: Path, sandbox: bool = False) -> Path:
@@ -133,13 +165,29 @@ def default_pdf_dir(planilla: Path, sandbox: bool = False) -> Path:
     return planilla.with_name(f"{stem}-pdf-sandbox" if sandbox else f"{stem}-pdf")
 
 
-def write_results_file(path: Path, validacion: Any, emisiones: Any, info: Any) -> Path:
+def write_results_file(path: Path, validacion: Any, emisiones: Any, info: Any, failure: str) -> Path | None:
+    """Write the workbook; when its folder refuses, under `<data_dir>/resultados/` (never lost).
+    None when nothing could be written anywhere (`failure` opens the Spanish error)."""
     from importer.results import write_results
+    from importer.xlsx import OutputError
 
-    written = write_results(path, validacion, emisiones, info)
-    if Path(written) != path:
+    try:
+        written = Path(write_results(path, validacion, emisiones, info))
+    except OutputError as exc:
+        fallback = fallback_file(data_dir() / "resultados", Path(path).name)
+        try:
+            written = Path(write_results(fallback, validacion, emisiones, info))
+        except OutputError as again:
+            print(
+                f"Error: {failure} ni en {path} ({exc.reason}) ni en {fallback} ({again.reason}).",
+                file=sys.stderr,
+            )
+            return None
+        print(f"Atención: no se pudo escribir {path} ({exc.reason}). El libro se guardó en {written}")
+        return written
+    if written != Path(path):
         print(f"Atención: {path} está abierto o bloqueado; los resultados se escribieron en {written}.")
-    return Path(written)
+    return written
 
 
 # --- validate ------------------------------------------------------------------------------------
@@ -147,6 +195,8 @@ def write_results_file(path: Path, validacion: Any, emisiones: Any, info: Any) -
 
 def validate_command(args: argparse.Namespace) -> int:
     started = datetime.now()
+    if args.reporte:
+        refuse_over_input(args.reporte, args.planilla, "--reporte")
     checked = read_and_validate(args, allow_simulated=True)
     print_validation_summary(checked)
     if args.reporte:
@@ -160,7 +210,11 @@ def validate_command(args: argparse.Namespace) -> int:
             planilla=checked.planilla.path,
             planilla_sha256=checked.planilla.sha256,
         )
-        written = write_results_file(args.reporte, checked.validacion, None, info)
+        written = write_results_file(
+            args.reporte, checked.validacion, None, info, failure="No se pudo escribir el reporte"
+        )
+        if written is None:
+            return ExitCode.CANNOT_START
         print(f"Reporte: {written}")
     return ExitCode.PROBLEMS if checked.validacion.problems else ExitCode.OK
 
@@ -237,6 +291,7 @@ def resume_command(args: argparse.Namespace) -> str:
         ("--base-url", args.base_url),
         ("--estado", args.estado),
         ("--pdf-dir", args.pdf_dir),
+        ("--resultados", args.resultados),
     ):
         if value:
             parts += [option, str(value)]
@@ -248,16 +303,12 @@ def run_command(args: argparse.Namespace) -> int:
     from importer.results import RunInfo
     from importer.runner import Runner, RunOptions, emision_from_record
 
-    started = datetime.now()
-    if args.rate is not None and args.rate < 0:
-        raise UsageError("--rate debe ser 0 (sin límite) o mayor")
-    if args.timeout <= 0:
-        raise UsageError("--timeout debe ser mayor que 0")
-    if args.margen < 0 or args.max_pausa < 0:
-        raise UsageError("--margen y --max-pausa no pueden ser negativos")
-    if args.limit is not None and args.limit < 1:
-        raise UsageError("--limit debe ser 1 o mayor")
+    started = datetime.now()  # numeric options were checked (finite, in range) by the parser
     checked = read_and_validate(args, allow_simulated=args.sandbox)
+    is_results = checked.planilla.hoja == "Resultados"
+    results_path = args.resultados or default_results_path(args.planilla, is_results)
+    if not is_results:  # only a results workbook is updated in place
+        refuse_over_input(results_path, args.planilla, "--resultados")
     print_validation_summary(checked)
     v = checked.validacion
     settings = load_settings()
@@ -300,6 +351,8 @@ def run_command(args: argparse.Namespace) -> int:
             print("Modo SANDBOX: simulador local, los comprobantes no tienen validez fiscal.")
 
         path = ledger_path(args, args.sandbox)
+        if same_file(results_path, path):
+            raise UsageError(f"--resultados {results_path} es el registro de emisiones: elija otro nombre.")
         ledger = stack.enter_context(open_ledger(path))
         account = credentials.account_key()
         pdf_dir = args.pdf_dir or default_pdf_dir(args.planilla, args.sandbox)
@@ -317,6 +370,7 @@ def run_command(args: argparse.Namespace) -> int:
         )
         if args.dry_run:
             return print_plan(v, ledger, account)
+        options = dataclasses.replace(options, pdf_dir=usable_pdf_dir(pdf_dir))
 
         log_path = setup_log_file()
         client = TusFacturasClient(base_url, credentials, timeout=args.timeout)
@@ -342,9 +396,18 @@ def run_command(args: argparse.Namespace) -> int:
             comando_reanudar=resume_command(args),
             detenido=report.stop_reason or ("Interrumpido por el usuario" if report.interrupted else ""),
         )
-        results_path = args.resultados or default_results_path(args.planilla)
-        written = write_results_file(results_path, v, emisiones, info)
-        return finish(report, emisiones, v, written, log_path, resume_command(args))
+        written = write_results_file(
+            results_path, v, emisiones, info, failure="Los resultados no se pudieron guardar"
+        )
+        code = finish(report, emisiones, v, written, log_path, resume_command(args))
+        if written is None and code != ExitCode.INTERRUPTED:
+            print(
+                "Vuelva a ejecutar el mismo comando cuando se pueda escribir: lo ya emitido no se envía "
+                f"de nuevo y el libro se rearma desde el registro. Para continuar: {resume_command(args)}",
+                file=sys.stderr,
+            )
+            return ExitCode.STOPPED
+        return code
 
 
 def as_emitted(v: Any, ledger: L.Ledger, account: str, cuit_emisor: str | None, notes: dict) -> Any:
@@ -465,7 +528,7 @@ def print_plan(v: Any, ledger: L.Ledger, account: str) -> int:
 
 
 def finish(
-    report: Any, emisiones: dict[str, Any], v: Any, written: Path, log_path: Path | None, resume: str
+    report: Any, emisiones: dict[str, Any], v: Any, written: Path | None, log_path: Path | None, resume: str
 ) -> int:
     counts: dict[str, int] = {}
     for referencia, emision in emisiones.items():
@@ -473,7 +536,7 @@ def finish(
         counts[estado] = counts.get(estado, 0) + 1
     order = ("EMITIDO", "RECHAZADO", "INVALIDO", "PENDIENTE", "EN_DUDA")
     print("Resultado: " + " · ".join(f"{k}: {counts.get(k, 0)}" for k in order))
-    print(f"Enviados en esta ejecución: {report.sent} · Resultados: {written}")
+    print(f"Enviados en esta ejecución: {report.sent} · Resultados: {written or 'NO SE GUARDARON'}")
     if log_path:
         logger.debug("log file: %s", log_path)
     if report.interrupted:

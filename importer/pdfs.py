@@ -14,6 +14,7 @@ from pathlib import Path
 
 from importer import ledger as L
 from importer.api import LookupFailed, TusFacturasClient
+from importer.outputs import os_error_text
 from importer.pacing import Pacer
 
 logger = logging.getLogger(__name__)
@@ -57,7 +58,8 @@ class PdfStore:
         try:
             self.client.descargar_pdf(url, self.path(tipo, punto_venta, numero))
         except (LookupFailed, OSError) as exc:
-            logger.warning("%s: no se pudo descargar el PDF (%s); se reintentará.", referencia, exc)
+            reason = os_error_text(exc) if isinstance(exc, OSError) else exc  # never the OS's English
+            logger.warning("%s: no se pudo descargar el PDF (%s); se reintentará.", referencia, reason)
             return False
         return True
 

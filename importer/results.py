@@ -52,7 +52,10 @@ from importer.xlsx import (
     NOTE_SIZE,
     Cell,
     SafeSheet,
+    has_invalid_xml,
     number_text,
+    plain_xml_text,
+    reserve,
     safe_text,
     save_atomically,
 )
@@ -250,10 +253,18 @@ def _pdf_cell(pdf: str, folder: str, st: _Styles) -> Cell | None:
         return None
     directory, name = os.path.split(pdf)
     if not os.path.isabs(pdf):
-        return Cell(name, st.link, link=quote(Path(pdf).as_posix()))
+        return Cell(name, st.link, link=_quote(Path(pdf).as_posix()))
     prefix = _relative_folder(directory, folder)
-    target = quote(prefix + name) if prefix is not None else Path(pdf).as_uri()
+    target = _quote(prefix + name) if prefix is not None else Path(pdf).as_uri()
     return Cell(name, st.link, link=target)
+
+
+def _quote(path: str) -> str:
+    """A relative URL; a folder name that is not UTF-8 (POSIX bytes) keeps its bytes."""
+    try:
+        return quote(path, errors="surrogateescape")
+    except UnicodeEncodeError:
+        return quote(path, errors="replace")
 
 
 # --- what each row and comprobante became ----------------------------------------------------------
@@ -376,6 +387,7 @@ def _write_resultados(wb: Workbook, out: _Outcome, info: RunInfo, folder: str) -
         + [Cell(name, st.output_header, note=notes.get(name, "")) for name in OUTPUT_COLUMNS]
     )
     referencias = out.validacion.referencia_por_fila
+    letras = getattr(out.validacion.planilla, "letras", None) or {}
     excel_row = 1
     for record in datos.itertuples(index=True, name=None):
         fila = int(record[0])
@@ -390,6 +402,9 @@ def _write_resultados(wb: Workbook, out: _Outcome, info: RunInfo, folder: str) -
         e = cbte.emision if cbte else None
         errores = out.errores_fila(fila, ref)
         row = [input_cell(record[p], st, n) for p, n in zip(positions, number_styles, strict=True)]
+        # One search per row: a join of its text costs far less than a search per cell.
+        if has_invalid_xml("".join(v for v in row if type(v) is str)):
+            errores = "; ".join(filter(None, (errores, _replaced_note(row, inputs, letras))))
         first = cbte is not None and fila == min(cbte.comprobante.filas, default=fila)
         row += [
             Cell(estado, st.estado[estado]) if estado else None,
@@ -404,6 +419,19 @@ def _write_resultados(wb: Workbook, out: _Outcome, info: RunInfo, folder: str) -
         ]
         ws.append(row)
     return st
+
+
+def _replaced_note(row: list[object], inputs: list[str], letras: Mapping[str, str]) -> str:
+    """Says which input cells lost characters the workbook cannot hold (the writer replaces them)."""
+    columns = [
+        f"{letras[name]} ({name})" if letras.get(name) else name
+        for name, value in zip(inputs, row, strict=False)
+        if type(value) is str and has_invalid_xml(value)
+    ]
+    if not columns:
+        return ""
+    where = f"la columna {columns[0]}" if len(columns) == 1 else "las columnas " + ", ".join(columns)
+    return f"Se reemplazaron caracteres no válidos en {where} por «\ufffd»: revise el texto en la planilla."
 
 
 # fmt: off
@@ -636,18 +664,24 @@ def write_results(
     """Write the results workbook (or, with `emisiones=None`, the validation report).
 
     Returns the path actually written: `path`, or `<stem>-YYYYMMDD-HHMMSS.xlsx` beside it when
-    `path` cannot be replaced (open in Excel, locked, or a folder).
+    `path` cannot be replaced (open in Excel, locked, or a folder). Raises `importer.xlsx.OutputError`
+    (Spanish reason) when its folder takes no file at all.
     """
     target = Path(path)
-    out = _Outcome(validacion, emisiones)
-    wb = Workbook(write_only=True)
-    kind = "Informe de validación" if emisiones is None else "Resultados"
-    wb.properties.title = f"{kind} de {info.planilla.name}" + (f" — {SANDBOX_BANNER}" if info.sandbox else "")
-    wb.properties.creator = f"tf-import {info.version}"
-    st = _write_resultados(wb, out, info, os.path.abspath(target.parent))
-    if emisiones is not None:
-        _write_comprobantes(wb, out, info, st)
-        _write_resumen(wb, out, info, st)
-    _write_errores(wb, out, info, st)
-    _write_ejecucion(wb, out, info, st)
-    return save_atomically(wb, target)
+    tmp = reserve(target)  # before any work: a folder that takes no file fails at once
+    try:
+        out = _Outcome(validacion, emisiones)
+        wb = Workbook(write_only=True)
+        kind = "Informe de validación" if emisiones is None else "Resultados"
+        title = f"{kind} de {info.planilla.name}" + (f" — {SANDBOX_BANNER}" if info.sandbox else "")
+        wb.properties.title = plain_xml_text(title)  # a file name may hold anything
+        wb.properties.creator = f"tf-import {info.version}"
+        st = _write_resultados(wb, out, info, os.path.abspath(target.parent))
+        if emisiones is not None:
+            _write_comprobantes(wb, out, info, st)
+            _write_resumen(wb, out, info, st)
+        _write_errores(wb, out, info, st)
+        _write_ejecucion(wb, out, info, st)
+        return save_atomically(wb, target, tmp)
+    finally:
+        tmp.unlink(missing_ok=True)

@@ -29,7 +29,9 @@ from importer import catalogs
 from importer.amounts import compute_totals
 from importer.catalogs import Catalog
 from importer.columns import BY_NAME, COLUMNS, ColumnSpec
+from importer.outputs import make_folder, os_error_text
 from importer.problems import PlanillaError
+from importer.xlsx import has_invalid_xml, xml_clean
 
 DATA_SHEET = "Comprobantes"
 INSTRUCTIONS_SHEET = "Instrucciones"
@@ -77,14 +79,18 @@ def save_workbook(wb: Workbook, path: Path) -> None:
         raise PlanillaError(f"{path.name}: el archivo de salida debe tener extensión .xlsx.")
     wb.properties.created = FIXED_TIMESTAMP
     wb.properties.modified = FIXED_TIMESTAMP
+    _clean_text(wb)
     buffer = io.BytesIO()
     # ExcelWriter instead of wb.save(): save() stamps the current time into docProps/core.xml.
     ExcelWriter(wb, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True)).save()
     content = _with_fixed_zip_times(buffer.getvalue())
     try:
+        if path.parent.exists():
+            make_folder(path.parent)  # a file where the folder should be says so
         fd, temp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".tmp", dir=path.parent)
     except OSError as exc:
-        raise PlanillaError(f"{path.name}: no se puede escribir en {path.parent} ({exc.strerror}).") from None
+        reason = "la carpeta no existe" if not path.parent.exists() else os_error_text(exc)
+        raise PlanillaError(f"{path.name}: no se puede escribir en {path.parent} ({reason}).") from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(content)
@@ -95,8 +101,19 @@ def save_workbook(wb: Workbook, path: Path) -> None:
     except OSError as exc:
         Path(temp_name).unlink(missing_ok=True)
         raise PlanillaError(
-            f"{path.name}: no se pudo escribir ({exc.strerror}); ¿está abierto en Excel?"
+            f"{path.name}: no se pudo escribir ({os_error_text(exc)}); ¿está abierto en Excel?"
         ) from None
+
+
+def _clean_text(wb: Workbook) -> None:
+    """openpyxl writes U+FFFE, U+FFFF and lone surrogates raw, leaving a file no one can open."""
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and has_invalid_xml(cell.value):
+                    cell.value = xml_clean(cell.value)
+                if cell.comment is not None and has_invalid_xml(cell.comment.text):
+                    cell.comment.text = xml_clean(cell.comment.text)
 
 
 def _umask() -> int:

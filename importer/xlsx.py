@@ -8,10 +8,12 @@ with either XML library (40 s or more for 100,000 rows), and an object and a tre
 the package) is still openpyxl's own.
 
 No cell is ever a formula: every string is written as an inline string, and one Excel could take
-for a formula also carries Excel's quote prefix. `save_atomically` writes into a temporary file in
-the target's folder and moves it into place with `os.replace`, so a crash never leaves half a
-workbook; when the target cannot be replaced (open in Excel, locked) a timestamped name beside it
-is used.
+for a formula also carries Excel's quote prefix. Characters XML 1.0 cannot carry at all (U+FFFE,
+U+FFFF, lone surrogates) become U+FFFD; C0 controls are escaped the way Excel does (`_x0001_`).
+`save_atomically` writes into a temporary file in the target's folder and moves it into place with
+`os.replace`, so a crash never leaves half a workbook; when the target cannot be replaced (open in
+Excel, locked) a timestamped name beside it is used, and when the folder takes no file at all
+`OutputError` says why, in Spanish.
 
 The openpyxl internals relied on, none of them public API:
 - `WriteOnlyWorksheet`: the `_get_writer` hook, the `_write_rows` generator protocol, `_writer`,
@@ -57,17 +59,22 @@ from openpyxl.writer.excel import ExcelWriter
 from openpyxl.xml.constants import SHEET_MAIN_NS
 from openpyxl.xml.functions import tostring
 
+from importer.outputs import make_folder, os_error_text
+
 AUTHOR = "tf-import"
 NOTE_SIZE = (300, 90)  # width, height in points
 MAX_CELL_TEXT = 32767  # Excel's limit per cell
 FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 # Characters XML cannot carry and literal `_xHHHH_` runs, escaped the way Excel does.
 _XML_ESCAPE = re.compile(r"[\x00-\x08\x0b-\x1f]|_x[0-9A-Fa-f]{4}_")
+# Characters no XML 1.0 document may hold, not even escaped: they are replaced.
+_XML_INVALID = re.compile(r"[\ud800-\udfff\ufffe\uffff]")
+REPLACEMENT = "\ufffd"
 _ERROR_CODES = frozenset(ERROR_CODES)  # "#N/A" and friends would become error cells
 _LETTERS = [get_column_letter(i) for i in range(1, 16385)]  # every column Excel has
 # Text that needs more than copying into <t>: XML specials, control characters, `_xHHHH_` runs,
 # blanks at either end, and anything Excel could read as a formula or an error value.
-_SPECIAL = re.compile(r"[\x00-\x1f&<>]|_x[0-9A-Fa-f]{4}_|^[=+\-@#\s]|\s$")
+_SPECIAL = re.compile(r"[\x00-\x1f&<>\ud800-\udfff\ufffe\uffff]|_x[0-9A-Fa-f]{4}_|^[=+\-@#\s]|\s$")
 MAX_LINKS = 65_530  # Excel's limit of hyperlinks per worksheet
 
 
@@ -88,9 +95,24 @@ def _escape(match: re.Match[str]) -> str:
     return f"_x{ord(found):04X}_" if len(found) == 1 else "_x005F" + found
 
 
+def has_invalid_xml(text: str) -> bool:
+    """Whether `text` holds characters the writer must replace (see `xml_clean`)."""
+    return _XML_INVALID.search(text) is not None
+
+
+def xml_clean(text: str) -> str:
+    """`text` with the characters XML 1.0 forbids outright (U+FFFE, U+FFFF, lone surrogates) as U+FFFD."""
+    return _XML_INVALID.sub(REPLACEMENT, text) if _XML_INVALID.search(text) else text
+
+
+def plain_xml_text(text: str) -> str:
+    """Text for places without Excel's `_xHHHH_` escape (document properties): C0 controls replaced too."""
+    return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", REPLACEMENT, xml_clean(text))
+
+
 def safe_text(value: str) -> tuple[str, bool]:
     """Text Excel stores verbatim, and whether it needs the quote prefix (it looks like a formula)."""
-    text = value[:MAX_CELL_TEXT]
+    text = xml_clean(value[:MAX_CELL_TEXT])
     if _XML_ESCAPE.search(text):
         text = _XML_ESCAPE.sub(_escape, text)
     if text.isspace():  # XML writers may drop blank-only text; escaped, it survives
@@ -195,15 +217,18 @@ class SafeSheet(WriteOnlyWorksheet):
             xf = self._writer.xf.send(True)
         except StopIteration:
             self._already_saved()
-        with xf.element("sheetData"):
-            index = 1
-            try:
-                while True:
-                    row = yield
-                    xf.text(self._render(row, index))
-                    index += 1
-            except GeneratorExit:
-                pass
+        try:
+            with xf.element("sheetData"):
+                index = 1
+                try:
+                    while True:
+                        row = yield
+                        xf.text(self._render(row, index))
+                        index += 1
+                except GeneratorExit:
+                    pass
+        except ValueError:  # the sheet's file was closed first: a workbook dropped after a failed save
+            return
         self._writer.xf.send(None)
 
     def _render(self, row: Iterable[object], index: int) -> str:
@@ -271,12 +296,33 @@ class SafeSheet(WriteOnlyWorksheet):
 # --- saving ------------------------------------------------------------------------------------
 
 
-def save_atomically(wb: Workbook, target: Path) -> Path:
-    folder = target.parent
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".~{target.stem}-", suffix=".tmp", dir=folder)
+class OutputError(OSError):
+    """A workbook could not be written where asked; `reason` is Spanish (from `os_error_text`)."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+def reserve(target: Path) -> Path:
+    """An empty temporary file beside `target` (the folder is created if missing).
+
+    Called before a workbook is built, so a folder that takes no file fails fast, with nothing
+    half-written and no work lost; raises `OutputError`.
+    """
+    try:
+        make_folder(target.parent)
+        fd, name = tempfile.mkstemp(prefix=f".~{target.stem}-", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise OutputError(target, os_error_text(exc)) from None
     os.close(fd)
-    tmp = Path(name)
+    return Path(name)
+
+
+def save_atomically(wb: Workbook, target: Path, tmp: Path | None = None) -> Path:
+    """Write `wb` through `tmp` (from `reserve`) into `target`, or beside it when `target` is locked."""
+    tmp = tmp or reserve(target)
     try:
         write_package(wb, tmp)
         try:
@@ -286,6 +332,8 @@ def save_atomically(wb: Workbook, target: Path) -> Path:
             fallback = _fallback_path(target)
             os.replace(tmp, fallback)
             return fallback
+    except OSError as exc:
+        raise OutputError(target, os_error_text(exc)) from None
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -336,7 +384,7 @@ class _PackageWriter(ExcelWriter):
             for chunk in _chunks(notes):
                 part.write(
                     "".join(
-                        f'<comment ref="{ref}" authorId="0"><text><t xml:space="preserve">{xml_escape(text)}</t>'
+                        f'<comment ref="{ref}" authorId="0"><text><t xml:space="preserve">{_note_xml(text)}</t>'
                         "</text></comment>"
                         for ref, text in chunk
                     ).encode()
@@ -362,6 +410,13 @@ class _PackageWriter(ExcelWriter):
 
 
 _CHUNK = 1000
+
+
+def _note_xml(text: str) -> str:
+    text = xml_clean(text)
+    if _XML_ESCAPE.search(text):
+        text = _XML_ESCAPE.sub(_escape, text)
+    return xml_escape(text)
 
 
 def _chunks(items: list) -> Iterator[list]:

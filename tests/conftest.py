@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -99,3 +100,15 @@ def isolated_user_data(tmp_path_factory: pytest.TempPathFactory, monkeypatch: py
     ):
         monkeypatch.delenv(name, raising=False)
     return folder
+
+
+@pytest.fixture(autouse=True)
+def restore_logging():
+    """main() configures the `importer` logger for the process; leave it as the other tests expect."""
+    loggers = [logging.getLogger(), logging.getLogger("importer")]
+    saved = [(lg.handlers[:], lg.level, lg.propagate) for lg in loggers]
+    yield
+    for lg, (handlers, level, propagate) in zip(loggers, saved, strict=True):
+        lg.handlers[:] = handlers
+        lg.setLevel(level)
+        lg.propagate = propagate

@@ -582,6 +582,63 @@ def test_a_failed_save_leaves_the_old_file_and_no_temporary(
     assert leftovers(scenario.folder) == []
 
 
+def test_text_xml_cannot_carry_is_replaced_and_said_on_its_row(scenario: Scenario) -> None:
+    """U+FFFE, U+FFFF and lone surrogates (a POSIX file name, say) written raw break the whole file."""
+    from xml.etree import ElementTree
+
+    scenario.datos.loc[10, "cliente_razon_social"] = "Débito \ud800\ufffe SA"
+    scenario.datos.loc[10, "vendedor"] = "Ana \uffff"
+    scenario.emisiones["FA-0002"] = Emision(
+        "FA-0002", EMITIDO, "00001-00000011", 11, observaciones="obs \uffff"
+    )
+    written = scenario.write(planilla=scenario.folder / "julio\udcff\x01.xlsx")
+    with zipfile.ZipFile(written) as archive:
+        for name in archive.namelist():
+            if name.endswith((".xml", ".rels", ".vml")):
+                ElementTree.fromstring(archive.read(name))
+    wb = load_workbook(written)
+    ws = wb["Resultados"]
+    header = [c.value for c in ws[1]]
+    row = dict(zip(header, [c.value for c in ws[10]], strict=True))
+    assert row["cliente_razon_social"] == "Débito \ufffd\ufffd SA" and row["vendedor"] == "Ana \ufffd"
+    assert (
+        "Se reemplazaron caracteres no válidos en las columnas D (cliente_razon_social), H (vendedor)"
+        in (row["errores"])
+    )
+    assert dict(zip(header, [c.value for c in ws[4]], strict=True))["observaciones_afip"] == "obs \ufffd"
+    assert "\ufffd" in wb.properties.title
+    other_rows = [r for r in ws.iter_rows(min_row=2, values_only=True) if r[0] != "ND-0001"]
+    assert not any("reemplazaron" in str(r[header.index("errores")]) for r in other_rows)
+
+
+def test_a_folder_that_takes_no_file_fails_first_in_spanish_and_quietly(
+    scenario: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing is built for a folder that cannot take the file, and a workbook dropped after a failed
+    save leaves no "Exception ignored" traceback on the screen."""
+    import gc
+    import sys
+
+    unraisable: list[object] = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    blocker = scenario.folder / "f.txt"
+    blocker.write_text("x")
+    with pytest.raises(xlsx_module.OutputError) as raised:
+        scenario.write(name="f.txt/julio-resultados.xlsx")
+    assert raised.value.reason == "una parte de la ruta es un archivo, no una carpeta"
+
+    def full_disk(wb: Workbook, path: Path) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(xlsx_module, "write_package", full_disk)
+    with pytest.raises(xlsx_module.OutputError) as raised:
+        scenario.write()
+    assert raised.value.reason == "no queda espacio en el disco"
+    gc.collect()
+    assert unraisable == []
+    assert leftovers(scenario.folder) == []
+
+
 # --- round trip ------------------------------------------------------------------------------------------
 
 

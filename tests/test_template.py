@@ -213,6 +213,37 @@ def test_missing_folder_is_a_clear_error(tmp_path):
         template.write_template(tmp_path / "no" / "existe.xlsx")
 
 
+def test_a_folder_that_is_a_file_is_told_in_spanish(tmp_path):
+    blocker = tmp_path / "f.txt"
+    blocker.write_text("x")
+    with pytest.raises(PlanillaError) as raised:
+        template.write_template(blocker / "plantilla.xlsx")
+    message = str(raised.value)
+    assert "es un archivo, no una carpeta" in message
+    assert "Not a directory" not in message and "Errno" not in message
+
+
+def test_a_refused_replace_is_told_in_spanish(tmp_path, monkeypatch):
+    def refuse(src, dst):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    with pytest.raises(PlanillaError) as raised:
+        template.write_template(tmp_path / "plantilla.xlsx")
+    assert "no hay permiso" in str(raised.value) and "Permission denied" not in str(raised.value)
+
+
+def test_text_xml_cannot_carry_is_replaced_when_saving(tmp_path):
+    """openpyxl accepts U+FFFE / U+FFFF in a cell and writes them raw: a file nobody can open."""
+    wb = template.build_template()
+    wb[template.DATA_SHEET]["A2"] = "FA-\ufffe1"
+    wb[template.DATA_SHEET]["B2"] = "fin \uffff"
+    path = tmp_path / "plantilla.xlsx"
+    template.save_workbook(wb, path)
+    ws = load_workbook(path)[template.DATA_SHEET]
+    assert (ws["A2"].value, ws["B2"].value) == ("FA-\ufffd1", "fin \ufffd")
+
+
 def test_cli_writes_the_template(tmp_path, template_path, capsys):
     from importer.cli import main
 
