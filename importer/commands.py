@@ -329,7 +329,8 @@ def run_command(args: argparse.Namespace) -> int:
             elif args.dry_run:
                 base_url, credentials = "", _sandbox_default_credentials()
             else:
-                sandbox = Sandbox(hoy=checked.hoy, datos=data_dir() / "sandbox")
+                # Checking totals makes every rehearsal a cross-check of our arithmetic.
+                sandbox = Sandbox(hoy=checked.hoy, datos=data_dir() / "sandbox", check_totals=True)
                 stack.enter_context(sandbox)
                 base_url = sandbox.base_url
                 credentials = load_credentials(_as_settings(sandbox.credentials))
@@ -523,7 +524,9 @@ def print_plan(v: Any, ledger: L.Ledger, account: str) -> int:
         print(f"    de ellos, rechazados antes que se reintentan: {len(groups['reintentar'])}")
     print(f"  Ya emitidos (se omiten): {len(groups['emitidos'])}")
     print(f"  En duda (se verifican antes de enviar): {len(groups['duda'])}")
-    print(f"  Inválidos (no se envían): {len(v.invalidas)}")
+    print(f"  Inválidos (no se envían): {len(v.referencias) - len(v.validas)}")
+    if v.filas_sin_comprobante:
+        print(f"  Filas sin comprobante (no se envían): {len(v.filas_sin_comprobante)}")
     return ExitCode.OK
 
 
@@ -589,12 +592,16 @@ def status_command(args: argparse.Namespace) -> int:
     attention: list[str] = []
     ledger = open_ledger(path, exclusive=False) if path.exists() else None
     try:
-        for c in v.comprobantes:
-            record = ledger.get(account, c.referencia) if ledger else None
+        built = {c.referencia for c in v.comprobantes}
+        # Every referencia of the sheet, also one whose comprobante could not be built (invalid).
+        for referencia in dict.fromkeys(
+            [*(c.referencia for c in v.comprobantes), *v.referencia_por_fila.values()]
+        ):
+            record = ledger.get(account, referencia) if ledger else None
             state = record.state if record else None
             if state == L.EMITTED:
                 estado = "EMITIDO"
-            elif c.referencia in v.invalidas:
+            elif referencia in v.invalidas or referencia not in built:
                 estado = "INVALIDO"
             else:
                 estado = {L.REJECTED: "RECHAZADO", L.IN_DOUBT: "EN_DUDA", L.SENDING: "EN_DUDA"}.get(
@@ -603,7 +610,7 @@ def status_command(args: argparse.Namespace) -> int:
             counts[estado] += 1
             if estado in ("RECHAZADO", "EN_DUDA") and record is not None:
                 detail = "; ".join(record.error_list)[:160]
-                attention.append(f"  {c.referencia}: {estado}{' — ' + detail if detail else ''}")
+                attention.append(f"  {referencia}: {estado}{' — ' + detail if detail else ''}")
     finally:
         if ledger:
             ledger.close()

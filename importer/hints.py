@@ -131,7 +131,10 @@ LOCAL_HINTS: dict[str, str] = {
     "asociado_tipo, asociado_punto_venta, asociado_numero y asociado_fecha.",
     "total_control.no_positivo": "total_control es opcional: déjelo vacío o escriba el total esperado "
     "(mayor que 0).",
-    "descripcion": "La descripción debe tener entre 4 y 255 caracteres.",
+    "descripcion": "La descripción debe tener entre 4 y 255 caracteres (cada % y cada salto de línea "
+    "ocupan 3 al enviarla).",
+    "texto.caracter_invalido": "La celda tiene caracteres invisibles que no se pueden enviar (suelen "
+    "venir de copiar y pegar desde otro sistema): borre el texto y vuelva a escribirlo.",
     "cantidad": "La cantidad debe ser un número mayor que 0.",
     "precio": "El precio unitario debe ser un número mayor o igual a 0 (sin IVA para A, B y M; final "
     "para C).",

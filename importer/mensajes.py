@@ -86,7 +86,14 @@ def cell_message(
         "referencia.formato": f"referencia: {valor} solo puede tener letras, números, _ y - (sin espacios "
         "ni otros signos).",
         "texto.largo": f"{columna}: admite hasta {spec.max_length} caracteres y tiene {largo}.",
-        "descripcion.largo": f"descripcion: debe tener entre 4 y 255 caracteres y tiene {largo}.",
+        "descripcion.largo": f"descripcion: debe tener entre 4 y 255 caracteres y tiene {largo}"
+        + (
+            f" ({enviado} al enviarla: cada % y cada salto de línea ocupan 3 en TusFacturas)."
+            if (enviado := _sent_length(display(crudo))) != largo
+            else "."
+        ),
+        "texto.caracter_invalido": f"{columna}: tiene caracteres de control o no válidos (invisibles en "
+        "Excel, suelen venir de copiar y pegar); vuelva a escribir el texto.",
         "email.invalido": f"cliente_email: {valor} no es una lista válida de e-mails (sepárelos con comas).",
         "email.demasiados": f"cliente_email: admite hasta {max_emails} direcciones.",
         "cantidad.no_positiva": f"cantidad: debe ser mayor que 0 y es {valor}.",
@@ -101,6 +108,10 @@ def cell_message(
         "numero.rango": f"{columna}: debe estar entre 1 y 99999999 y es {valor}.",
     }
     return messages.get(codigo, f"{columna}: valor inválido {valor} ({codigo}).")
+
+
+def _sent_length(text: str) -> int:
+    return len(text.replace("\r\n", "\n")) + 2 * (text.count("%") + len(re.findall(r"\r\n|\n|\r", text)))
 
 
 def row_message(

@@ -235,13 +235,14 @@ class _SheetReader:
         # Room below the data for a header misplaced a few rows down (reported, not read).
         self.row_limit = max_rows + HEADER_SEARCH_ROWS
         self._scanned: dict[str, int] = {}
+        self._unreadable: dict[str, dict[tuple[int, int], str]] = {}
 
     def rows_with_values(self, hoja: Hoja) -> int:
         if hoja.title not in self._scanned:
             where = f"{self.name} (hoja '{hoja.title}')"
             if hoja.part is None:
                 raise PlanillaError(f"{where}: el archivo está dañado (no se encuentra la hoja en el libro).")
-            self._scanned[hoja.title] = check_extent(
+            self._scanned[hoja.title], self._unreadable[hoja.title] = check_extent(
                 where, self.archive, hoja.part, self.shared, row_limit=self.row_limit, max_rows=self.max_rows
             )
         return self._scanned[hoja.title]
@@ -277,7 +278,14 @@ class _SheetReader:
                 far = f"{get_column_letter(min(raw.shape[1], 16384))}{len(raw)}"
                 raise outside(where, far, self.row_limit)
             raw.index = range(1, len(raw) + 1)
-            return raw.iloc[:limit]
+            raw = raw.iloc[:limit]
+            unreadable = self._unreadable.get(hoja.title, {})
+            if unreadable:
+                raw = raw.copy()
+            for (row, column), shown in unreadable.items():
+                if row <= len(raw) and column <= raw.shape[1]:
+                    raw.iat[row - 1, column - 1] = shown
+            return raw
         raise PlanillaError(f"{self.name}: no se pudo leer la hoja '{hoja.title}': {_reason(failure)}")
 
 

@@ -89,6 +89,17 @@ def _strings(s: pd.Series) -> pd.Series:
     return s.astype("string")
 
 
+# What XML 1.0 forbids (C0 controls but tab and line breaks, lone surrogates) and the
+# noncharacters U+FFFE/U+FFFF: TusFacturas' PDF and AFIP cannot carry them.
+_INVALID_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]"
+
+
+def _sent_length(s: pd.Series) -> pd.Series:
+    """Length once escaped for TusFacturas (`%` and line breaks take three characters there)."""
+    text = _strings(s)
+    return text.str.len() + 2 * text.str.count("%") + 2 * text.str.count(r"\r\n|\n|\r") - text.str.count(r"\r\n")
+
+
 def _emails(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
@@ -172,7 +183,9 @@ _VALUE_CHECKS: dict[str, list[pa.Check]] = {
     "referencia": [
         pa.Check(lambda s: _strings(s).str.fullmatch(REFERENCIA_FORMATO), error="referencia.formato")
     ],
-    "descripcion": [pa.Check(lambda s: _strings(s).str.len().between(4, 255), error="descripcion.largo")],
+    "descripcion": [
+        pa.Check(lambda s: _strings(s).str.len().ge(4) & _sent_length(s).le(255), error="descripcion.largo")
+    ],
     "cliente_email": [
         pa.Check(emails_validos, error="email.invalido"),
         pa.Check(emails_cantidad, error="email.demasiados"),
@@ -202,6 +215,10 @@ _VALUE_CHECKS: dict[str, list[pa.Check]] = {
 def _cell_checks(name: str) -> list[pa.Check]:
     spec = BY_NAME[name]
     checks = list(_VALUE_CHECKS.get(name, ()))
+    if spec.kind == TEXT:
+        checks.append(
+            pa.Check(lambda s: ~_strings(s).str.contains(_INVALID_CHARACTERS), error="texto.caracter_invalido")
+        )
     if spec.kind == TEXT and spec.max_length and name != "descripcion":
         checks.append(pa.Check(lambda s, n=spec.max_length: _strings(s).str.len() <= n, error="texto.largo"))
     return checks

@@ -36,6 +36,16 @@ _TYPE = re.compile(rb"(?:^|\s)t\s*=\s*[\"']\s*(\w*)")
 _TEXT = re.compile(rb"<" + _P + rb"(?:t|v)\b[^>]*?(?:/>|>(.*?)</" + _P + rb"(?:t|v)\s*>)", re.S)
 assert get_column_letter(MAX_COLUMNS) == "GR"  # _BEYOND_GR below spells this limit out
 _BEYOND_GR = rb"(?:[A-Za-z]{3,}|[H-Zh-z][A-Za-z]|[Gg][S-Zs-z])\d"
+# Cells every reader shows as empty although Excel shows something: an error (#REF!, #DIV/0!…) or
+# a formula saved without its computed value. Read as empty, a referencia would silently join the
+# comprobante above; they are handed to the validator as text instead.
+_UNREADABLE = re.compile(
+    rb"(?:^|\s)t\s*=\s*[\"']e[\"']"
+    rb"|</" + _P + rb"f\s*>\s*(?:</" + _P + rb"c\s*>|<" + _P + rb"v\s*/>|<" + _P + rb"v\s*>\s*</)"
+    rb"|<" + _P + rb"f\b[^>]*/>\s*(?:</" + _P + rb"c\s*>|<" + _P + rb"v\s*/>|<" + _P + rb"v\s*>\s*</)"
+)
+_FORMULA = re.compile(rb"<" + _P + rb"f\b[^>]*?(?:/>|>(.*?)</" + _P + rb"f\s*>)", re.S)
+_VALUE_TEXT = re.compile(rb"<" + _P + rb"v\b[^>]*?(?:/>|>(.*?)</" + _P + rb"v\s*>)", re.S)
 
 
 @lru_cache(maxsize=8)
@@ -76,6 +86,7 @@ class _Scan:
         self.many_tags = MAX_COLUMNS  # fewer tags than that cannot reach past column 200
         self.row = 0
         self.rows_with_values = 0
+        self.unreadable: dict[tuple[int, int], str] = {}  # (row, column), 1-based → text shown instead
 
     def segment(self, body: bytes, row_attrs: bytes | None, careful: bool = True) -> None:
         """One row: its start tag's attributes (None: text before the first row) and its body.
@@ -85,6 +96,8 @@ class _Scan:
         if row_attrs is not None:
             ref = _REF.search(row_attrs)
             self.row = int(ref.group(2)[:9]) if ref and ref.group(2) else self.row + 1
+        if _UNREADABLE.search(body) is not None:
+            self.find_unreadable(body)
         has_value = _VALUE.search(body) is not None
         self.rows_with_values += has_value
         if not has_value:
@@ -113,6 +126,29 @@ class _Scan:
             else:
                 name = f"{get_column_letter(min(column, 16384))}{row}"
             raise outside(self.where, name, self.row_limit, blank=self.blank(attrs, content))
+
+    def find_unreadable(self, body: bytes) -> None:
+        column = 0
+        for match in _CELL.finditer(body):
+            attrs, content = match.group(1), match.group(2) or b""
+            ref = _REF.search(attrs)
+            letters, digits = (ref.group(1), ref.group(2)) if ref else (b"", b"")
+            column = _column(letters) if letters else column + 1
+            row = int(digits[:9]) if digits else max(self.row, 1)
+            if row > self.row_limit or column > MAX_COLUMNS:
+                continue  # refused by the extent check anyway
+            kind = _TYPE.search(attrs)
+            value = _VALUE_TEXT.search(content)
+            shown = html.unescape((value.group(1) or b"").decode("utf-8", "replace")).strip() if value else ""
+            if kind and kind.group(1) == b"e":
+                self.unreadable[(row, column)] = shown or "#ERROR"
+                continue
+            formula = _FORMULA.search(content)
+            if formula is not None and not shown:
+                text = html.unescape((formula.group(1) or b"").decode("utf-8", "replace")).strip()
+                self.unreadable[(row, column)] = (
+                    f"={text} (fórmula sin calcular)" if text else "(fórmula sin calcular)"
+                )
 
     def blank(self, attrs: bytes, content: bytes) -> bool:
         """Whether a cell's value is only spaces (for the message; either way it is refused)."""
@@ -166,10 +202,12 @@ def _needs_care(far: re.Pattern[bytes], region: bytes) -> bool:
 
 def check_extent(
     where: str, archive: zipfile.ZipFile, part: str, shared: str | None, *, row_limit: int, max_rows: int
-) -> int:
+) -> tuple[int, dict[tuple[int, int], str]]:
     """Refuse a sheet with values beyond `row_limit` rows or `MAX_COLUMNS` columns.
 
-    Returns how many rows hold at least one value (header included).
+    Returns how many rows hold at least one value (header included), and the cells that readers
+    show as empty but Excel does not (errors, formulas without a computed value): (row, column),
+    both 1-based, → the text to validate instead.
     """
     scan = _Scan(where, archive, shared, row_limit, max_rows)
     pending = b""
@@ -205,4 +243,4 @@ def check_extent(
                     )
     except ZIP_READ_ERRORS:
         raise PlanillaError(f"{where}: el archivo está dañado ({part} no se puede descomprimir).") from None
-    return scan.rows_with_values
+    return scan.rows_with_values, scan.unreadable

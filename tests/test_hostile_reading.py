@@ -269,3 +269,25 @@ def test_csv_padding_to_the_right_is_ignored_but_a_far_value_is_refused(tmp_path
     )
     with pytest.raises(PlanillaError, match=r"lejos.csv: la línea 2 tiene datos en la columna 33\d"):
         read_planilla(far)
+
+
+@pytest.mark.parametrize("engine", ["calamine", "openpyxl"])
+def test_error_cells_and_uncalculated_formulas_are_read_as_what_excel_shows(tmp_path, engine):
+    """Both readers return an empty cell for #DIV/0! or a formula saved without its value: a
+    referencia would silently join the comprobante above, a price would read as missing."""
+    from tests.conftest import valid_row, write_rows
+    from tests.test_hostile_cells import patch_cells
+
+    path = write_rows(tmp_path / "mes.xlsx", [valid_row(), valid_row(referencia="X")])
+    patch_cells(
+        path,
+        {
+            "A3": '<c r="A3" t="e"><f>1/0</f><v>#DIV/0!</v></c>',
+            "B3": '<c r="B3"><f>A1</f></c>',
+            "C3": '<c r="C3" t="str"><f>A1</f><v>FACTURA B</v></c>',  # a computed formula reads as usual
+        },
+    )
+    datos = read_planilla(path, engine=engine).datos
+    assert datos.loc[3, "referencia"] == "#DIV/0!"
+    assert datos.loc[3, "fecha"] == "=A1 (fórmula sin calcular)"
+    assert datos.loc[3, "tipo"] == "FACTURA B"

@@ -288,3 +288,23 @@ def test_an_os_error_reaching_the_cli_is_told_in_spanish(write_workbook, tmp_pat
     assert "f.txt" in out.err and "Error inesperado" not in out.err
     assert "es un archivo" in out.err or "ya existe un archivo" in out.err
     no_leaks(out.out + out.err)
+
+
+@pytest.mark.parametrize("column", ["descripcion", "cliente_razon_social", "leyenda"])
+def test_forbidden_characters_in_a_sent_column_are_a_row_error_naming_the_cell(tmp_path, capsys, column):
+    """Copied into the report safely is not enough for what would be sent to TusFacturas."""
+    row = valid_row(fecha=HOY, **{column: "Servicio \ufffe de \x01 mantenimiento"})
+    planilla = csv_planilla(tmp_path / "mes.csv", [row])
+    assert main(["validate", str(planilla), "--hoy", f"{HOY:%d/%m/%Y}"]) == 1
+    out = capsys.readouterr().out
+    assert f"({column}): {column}: tiene caracteres de control o no válidos" in out
+
+
+def test_a_descripcion_longer_than_255_once_escaped_is_an_error(write_workbook, capsys):
+    text = "Servicio al 100% " + "x" * 236  # 253 typed, 255 sent: fits
+    ok = write_workbook([valid_row(fecha=HOY, descripcion=text)], name="ok.xlsx")
+    assert main(["validate", str(ok), "--hoy", f"{HOY:%d/%m/%Y}"]) == 0
+    long = write_workbook([valid_row(fecha=HOY, descripcion=text + "\nx")], name="largo.xlsx")
+    assert main(["validate", str(long), "--hoy", f"{HOY:%d/%m/%Y}"]) == 1
+    out = capsys.readouterr().out
+    assert "descripcion: debe tener entre 4 y 255 caracteres y tiene 255 (259 al enviarla" in out
