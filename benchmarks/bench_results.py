@@ -23,7 +23,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from importer.comprobantes import (  # noqa: E402
+from importer.dominio.comprobantes import (  # noqa: E402
     EMITIDO,
     EN_DUDA,
     RECHAZADO,
@@ -32,9 +32,9 @@ from importer.comprobantes import (  # noqa: E402
     Emision,
     Linea,
 )
-from importer.problems import Problem  # noqa: E402
-from importer.reading import Planilla  # noqa: E402
-from importer.results import RunInfo, write_results  # noqa: E402
+from importer.dominio.problems import Problem  # noqa: E402
+from importer.planilla.reading import Planilla  # noqa: E402
+from importer.resultados.results import RunInfo, write_results  # noqa: E402
 
 GOAL_SECONDS = 20.0
 GOAL_MB = 400.0

@@ -21,13 +21,13 @@ from pathlib import Path
 
 import requests
 
-from importer import ledger as L
-from importer.api import TusFacturasClient
-from importer.comprobantes import Cliente, Comprobante, Linea
-from importer.payload import build_payload
-from importer.runner import Runner, RunOptions
+from importer.dominio.comprobantes import Cliente, Comprobante, Linea
+from importer.emision import ledger as L
+from importer.emision.api import TusFacturasClient
+from importer.emision.payload import build_payload
+from importer.emision.runner import Runner, RunOptions
+from importer.emision.secrets import Credentials
 from importer.sandbox import FaultPlan, Sandbox
-from importer.secrets import Credentials
 
 HOY = date.today()
 

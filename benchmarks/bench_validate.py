@@ -24,8 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from importer.columns import NAMES  # noqa: E402
-from importer.documentos import cuit_check_digit  # noqa: E402
+from importer.dominio.documentos import cuit_check_digit  # noqa: E402
+from importer.planilla.columns import NAMES  # noqa: E402
 
 GOAL_RATIO = 2.0
 GOAL_RSS_MB = 600
@@ -108,13 +108,13 @@ def write_workbook(path: Path, rows: int, seed: int = 7) -> int:
 
 def phase(kind: str, path: Path, engine: str) -> dict[str, float]:
     """Run inside a child process: one phase, its time and this process's peak RSS."""
-    from importer.reading import read_planilla
+    from importer.planilla.reading import read_planilla
 
     started = time.perf_counter()
     planilla = read_planilla(path, engine=engine)
     result = {"read_s": time.perf_counter() - started, "rows": float(len(planilla.datos))}
     if kind == "validate":
-        from importer.validation import validate_planilla
+        from importer.planilla.validation import validate_planilla
 
         started = time.perf_counter()
         report = validate_planilla(planilla, hoy=HOY, tope_cf=Decimal("10000000"))
@@ -139,7 +139,7 @@ def run_phase(kind: str, path: Path, engine: str, repeat: int = 1) -> dict[str, 
 
 def validation_available() -> bool:
     try:
-        from importer.validation import validate_planilla  # noqa: F401
+        from importer.planilla.validation import validate_planilla  # noqa: F401
     except ImportError:
         return False
     return True
@@ -181,7 +181,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"validate / calamine read = {ratio:.2f}  (goal < {GOAL_RATIO:.0f}: "
                   f"{'OK' if ratio < GOAL_RATIO else 'NOT MET'})")  # fmt: skip
         else:
-            print("validate      : skipped (importer.validation.validate_planilla is not available yet)")
+            print(
+                "validate      : skipped (importer.planilla.validation.validate_planilla is not available yet)"
+            )
         peak = max(peaks)
         print(f"peak RSS (worst phase) = {peak:.0f} MB  (goal < {GOAL_RSS_MB} MB: "
               f"{'OK' if peak < GOAL_RSS_MB else 'NOT MET'})")  # fmt: skip

@@ -26,12 +26,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from openpyxl.packaging.custom import StringProperty  # noqa: E402
 
-from importer.amounts import compute_totals  # noqa: E402
-from importer.catalogs import ALICUOTA_IVA, TIPO_COMPROBANTE, TIPOS_BY_NAME  # noqa: E402
-from importer.columns import BY_NAME, NAMES  # noqa: E402
-from importer.documentos import cuit_check_digit  # noqa: E402
-from importer.reading import FECHA_SIMULADA_PROPERTY  # noqa: E402
-from importer.template import DATA_SHEET, build_template, save_workbook  # noqa: E402
+from importer.dominio.amounts import compute_totals  # noqa: E402
+from importer.dominio.catalogs import ALICUOTA_IVA, TIPO_COMPROBANTE, TIPOS_BY_NAME  # noqa: E402
+from importer.dominio.documentos import cuit_check_digit  # noqa: E402
+from importer.planilla.columns import BY_NAME, NAMES  # noqa: E402
+from importer.planilla.reading import FECHA_SIMULADA_PROPERTY  # noqa: E402
+from importer.planilla.template import DATA_SHEET, build_template, save_workbook  # noqa: E402
 
 FECHA_SIMULADA = date(2026, 11, 27)
 SALIDA = Path(__file__).resolve().parent / "ejemplo.xlsx"

@@ -1,5 +1,5 @@
 import sys
 
-from importer.cli import main
+from importer.cli.main import main
 
 sys.exit(main())

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from importer.columns import NAMES
+from importer.planilla.columns import NAMES
 
 # A valid customer CUIT that is not the sandbox issuer's (check digit computed by the rules).
 CUIT_CLIENTE = "30698765433"  # valid check digit (the API docs use 30698765432, whose digit is wrong)

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from importer.amounts import comprobante_totals, compute_totals, round_cents
-from importer.comprobantes import Cliente, Comprobante, Linea
+from importer.dominio.amounts import comprobante_totals, compute_totals, round_cents
+from importer.dominio.comprobantes import Cliente, Comprobante, Linea
 
 D = Decimal
 

@@ -11,8 +11,8 @@ import pytest
 import requests
 import responses
 
-from importer.api import Outcome, TusFacturasClient, classify_emission
-from importer.secrets import Credentials
+from importer.emision.api import Outcome, TusFacturasClient, classify_emission
+from importer.emision.secrets import Credentials
 
 BASE = "https://api.test/app/api/v2"
 NUEVO = f"{BASE}/facturacion/nuevo"

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from importer.cli import main
+from importer.cli.main import main
 from tests.conftest import valid_row
 
 ENGLISH = (

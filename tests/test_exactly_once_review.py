@@ -20,14 +20,14 @@ import pytest
 import requests
 import responses
 
-from importer import ledger as L
-from importer.api import CONNECT_TIMEOUT, Outcome, TusFacturasClient, classify_emission
-from importer.cli import ExitCode, main
-from importer.commands import finish
-from importer.payload import build_payload
-from importer.runner import Runner, RunOptions, pdf_name
+from importer.cli.commands import finish
+from importer.cli.main import ExitCode, main
+from importer.emision import ledger as L
+from importer.emision.api import CONNECT_TIMEOUT, Outcome, TusFacturasClient, classify_emission
+from importer.emision.payload import build_payload
+from importer.emision.runner import Runner, RunOptions, pdf_name
+from importer.emision.secrets import Credentials
 from importer.sandbox import FaultPlan, Sandbox
-from importer.secrets import Credentials
 from tests.conftest import valid_row
 from tests.test_runner import BASE, CREDS, Clock, FakeTF, comprobante
 

@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import pytest
 
-from importer.catalogs import TIPOS_BY_NAME
-from importer.comprobantes import Asociado, Cliente, Comprobante, Linea
-from importer.fiscal import MAX_LINEAS, asociables, pesos, revisar_comprobante
+from importer.dominio.catalogs import TIPOS_BY_NAME
+from importer.dominio.comprobantes import Asociado, Cliente, Comprobante, Linea
+from importer.dominio.fiscal import MAX_LINEAS, asociables, pesos, revisar_comprobante
 
 HOY = date(2025, 7, 14)  # a Monday in the middle of the month
 RI = Cliente("CUIT", "30698765433", "Ferretería del Sur SRL", "RI")

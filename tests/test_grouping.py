@@ -12,10 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl.utils import get_column_letter
 
-from importer.amounts import comprobante_totals
-from importer.columns import HEADER_NAMES, NAMES
-from importer.reading import Planilla, read_planilla
-from importer.validation import Validacion, validate_planilla
+from importer.dominio.amounts import comprobante_totals
+from importer.planilla.columns import HEADER_NAMES, NAMES
+from importer.planilla.reading import Planilla, read_planilla
+from importer.planilla.validation import Validacion, validate_planilla
 from tests.conftest import CUIT_CLIENTE, CUIT_CLIENTE_2, valid_row
 
 HOY = date.today()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from importer.hints import (
+from importer.dominio.hints import (
     GENERIC_API_HINT,
     GENERIC_HINT,
     LOCAL_HINTS,
@@ -13,7 +13,7 @@ from importer.hints import (
     hint_for_problem,
 )
 
-# The codes importer.validation, grouping, parsing and fiscal produce, plus a few named in the
+# The codes importer.planilla.validation, grouping, parsing and fiscal produce, plus a few named in the
 # design that the validator may add later.
 VALIDATOR_CODES = (
     "alicuota.no_permitida",

@@ -19,12 +19,12 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from importer.amounts import comprobante_totals
-from importer.cli import main
-from importer.hints import GENERIC_HINT, hint_for_problem
-from importer.payload import build_payload
-from importer.reading import read_planilla
-from importer.validation import validate_planilla
+from importer.cli.main import main
+from importer.dominio.amounts import comprobante_totals
+from importer.dominio.hints import GENERIC_HINT, hint_for_problem
+from importer.emision.payload import build_payload
+from importer.planilla.reading import read_planilla
+from importer.planilla.validation import validate_planilla
 from tests.conftest import valid_row, write_rows
 from tests.test_validation import planilla_de
 

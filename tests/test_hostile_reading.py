@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from importer.cli import main
-from importer.columns import NAMES
-from importer.problems import PlanillaError
-from importer.reading import read_planilla
+from importer.cli.main import main
+from importer.dominio.problems import PlanillaError
+from importer.planilla.columns import NAMES
+from importer.planilla.reading import read_planilla
 from tests.corpus.hostile_workbooks import (
     header_cells,
     planilla_styled_to_the_end,

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from importer import ledger as L
+from importer.emision import ledger as L
 
 
 def add(ledger, ref="R1", **kw):
@@ -80,7 +80,7 @@ def test_a_second_run_cannot_open_a_ledger_in_use(tmp_path):
     path = tmp_path / "r.sqlite"
     code = (
         "import pathlib, sys\n"
-        "from importer.ledger import Ledger, LedgerLocked\n"
+        "from importer.emision.ledger import Ledger, LedgerLocked\n"
         f"try:\n    Ledger(pathlib.Path({str(path)!r}))\nexcept LedgerLocked:\n    sys.exit(7)\n"
     )
     with L.Ledger(path):

@@ -13,8 +13,8 @@ from datetime import date
 import pytest
 import responses
 
-from importer import ledger as L
-from importer.runner import MAX_SEQUENCE_RETRIES
+from importer.emision import ledger as L
+from importer.emision.runner import MAX_SEQUENCE_RETRIES
 from tests.test_exactly_once_review import build_runner
 from tests.test_runner import BASE, CREDS, ERROR_10016, Clock, FakeTF, comprobante
 
@@ -49,7 +49,7 @@ class RacingTF(FakeTF):
 
     def other_computer_emits(self, c):
         """The same comprobante, POSTed by another computer with its own ledger."""
-        from importer.payload import build_payload
+        from importer.emision.payload import build_payload
 
         self.store(build_payload(c))
 
@@ -58,7 +58,7 @@ class RacingTF(FakeTF):
 
 
 def build_other(ref):
-    from importer.payload import build_payload
+    from importer.emision.payload import build_payload
 
     return build_payload(comprobante(ref))
 

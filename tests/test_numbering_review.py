@@ -15,9 +15,9 @@ import json
 import pytest
 import responses
 
-from importer import ledger as L
-from importer.api import TusFacturasClient
-from importer.runner import Runner, RunOptions
+from importer.emision import ledger as L
+from importer.emision.api import TusFacturasClient
+from importer.emision.runner import Runner, RunOptions
 from tests.test_numbering import RacingTF
 from tests.test_runner import BASE, CREDS, Clock, comprobante
 

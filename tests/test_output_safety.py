@@ -18,7 +18,7 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from importer.cli import main
+from importer.cli.main import main
 from tests.conftest import valid_row, write_rows
 from tests.corpus.invalid_xml_text import (
     BAD_NOTE,

@@ -1,4 +1,4 @@
-from importer.pacing import Pacer
+from importer.emision.pacing import Pacer
 
 
 class FakeClock:

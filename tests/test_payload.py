@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal as D
 
-from importer.comprobantes import Asociado, Cliente, Comprobante, Linea
-from importer.payload import build_payload, fingerprint
+from importer.dominio.comprobantes import Asociado, Cliente, Comprobante, Linea
+from importer.emision.payload import build_payload, fingerprint
 
 CLIENTE = Cliente(
     "CUIT",
@@ -160,7 +160,7 @@ def test_anonymous_consumidor_final():
 
 
 def test_a_recorded_payload_gives_back_the_comprobante_that_was_sent():
-    from importer.payload import comprobante_from_payload
+    from importer.emision.payload import comprobante_from_payload
 
     nc = nota_credito()
     for original in (factura_a(), nc):

@@ -18,10 +18,10 @@ import pytest
 from openpyxl import Workbook
 from openpyxl.packaging.custom import StringProperty
 
-from importer import reading
-from importer.columns import NAMES, OUTPUT_COLUMNS, REQUIRED_NAMES
-from importer.problems import PlanillaError
-from importer.reading import MAX_CELL_CHARS, read_planilla
+from importer.dominio.problems import PlanillaError
+from importer.planilla import reading
+from importer.planilla.columns import NAMES, OUTPUT_COLUMNS, REQUIRED_NAMES
+from importer.planilla.reading import MAX_CELL_CHARS, read_planilla
 
 ENGINES = ("calamine", "openpyxl")
 
@@ -333,7 +333,9 @@ def test_unknown_engine_is_a_programming_error(write_workbook, make_row):
 def test_header_only_sheet_is_nothing_to_do(write_workbook, engine):
     # A header with no rows is the blank template: saying so beats "0 comprobantes" and exit 0.
     path = write_workbook([])
-    expect_error(path, "no tiene filas con datos en la hoja 'Comprobantes'", "nada que revisar", engine=engine)
+    expect_error(
+        path, "no tiene filas con datos en la hoja 'Comprobantes'", "nada que revisar", engine=engine
+    )
 
 
 def test_header_only_csv_is_nothing_to_do(tmp_path):

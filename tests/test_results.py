@@ -19,11 +19,8 @@ from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 from python_calamine import CalamineWorkbook
 
-from importer import results as results_module
-from importer import xlsx as xlsx_module
-from importer.amounts import ZERO, comprobante_totals, round_cents
-from importer.columns import OUTPUT_COLUMNS
-from importer.comprobantes import (
+from importer.dominio.amounts import ZERO, comprobante_totals, round_cents
+from importer.dominio.comprobantes import (
     EMITIDO,
     EN_DUDA,
     INVALIDO,
@@ -36,11 +33,14 @@ from importer.comprobantes import (
     Emision,
     Linea,
 )
-from importer.hints import hint_for_api_error, hint_for_problem
-from importer.problems import Problem
-from importer.reading import Planilla, read_planilla
-from importer.results import SANDBOX_BANNER, RunInfo, SafeSheet, write_results
-from importer.validation import Validacion, validate_planilla
+from importer.dominio.hints import hint_for_api_error, hint_for_problem
+from importer.dominio.problems import Problem
+from importer.planilla.columns import OUTPUT_COLUMNS
+from importer.planilla.reading import Planilla, read_planilla
+from importer.planilla.validation import Validacion, validate_planilla
+from importer.resultados import results as results_module
+from importer.resultados import xlsx as xlsx_module
+from importer.resultados.results import SANDBOX_BANNER, RunInfo, SafeSheet, write_results
 from tests.conftest import CUIT_CLIENTE, CUIT_CLIENTE_2, valid_row, write_rows
 
 

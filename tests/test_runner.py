@@ -10,11 +10,11 @@ import pytest
 import requests
 import responses
 
-from importer import ledger as L
-from importer.api import TusFacturasClient
-from importer.comprobantes import Cliente, Comprobante, Linea
-from importer.runner import Runner, RunOptions, pdf_name
-from importer.secrets import Credentials
+from importer.dominio.comprobantes import Cliente, Comprobante, Linea
+from importer.emision import ledger as L
+from importer.emision.api import TusFacturasClient
+from importer.emision.runner import Runner, RunOptions, pdf_name
+from importer.emision.secrets import Credentials
 
 BASE = "https://api.test/app/api/v2"
 ERROR_10016 = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import logging
 
-from importer.secrets import (
+from importer.emision.secrets import (
     Credentials,
     SecretFilter,
     load_credentials,

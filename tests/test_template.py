@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from importer import template
-from importer.amounts import compute_totals
-from importer.catalogs import ALICUOTA_IVA, TIPO_COMPROBANTE, TIPOS_BY_NAME
-from importer.columns import BY_NAME, COLUMNS, NAMES
-from importer.documentos import clean_document, cuit_valido, dni_valido
-from importer.problems import PlanillaError
-from importer.reading import read_planilla
+from importer.dominio.amounts import compute_totals
+from importer.dominio.catalogs import ALICUOTA_IVA, TIPO_COMPROBANTE, TIPOS_BY_NAME
+from importer.dominio.documentos import clean_document, cuit_valido, dni_valido
+from importer.dominio.problems import PlanillaError
+from importer.planilla import template
+from importer.planilla.columns import BY_NAME, COLUMNS, NAMES
+from importer.planilla.reading import read_planilla
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMITTED_TEMPLATE = ROOT / "templates" / "comprobantes.xlsx"
@@ -245,7 +245,7 @@ def test_text_xml_cannot_carry_is_replaced_when_saving(tmp_path):
 
 
 def test_cli_writes_the_template(tmp_path, template_path, capsys):
-    from importer.cli import main
+    from importer.cli.main import main
 
     out = tmp_path / "desde-cli.xlsx"
     loggers = [logging.getLogger(), logging.getLogger("importer")]
@@ -444,7 +444,7 @@ def test_example_nota_de_credito_points_at_the_number_its_factura_will_get(ejemp
 
 
 def test_example_validates_clean():
-    validation = pytest.importorskip("importer.validation")
+    validation = pytest.importorskip("importer.planilla.validation")
     planilla = read_planilla(EXAMPLE)
     result = validation.validate_planilla(planilla, hoy=planilla.fecha_simulada, tope_cf=Decimal("10000000"))
     assert [str(p) for p in result.problems] == []

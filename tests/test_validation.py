@@ -13,12 +13,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl.utils import get_column_letter
 
-from importer import parsing
-from importer.columns import NAMES, REQUIRED_NAMES
-from importer.documentos import CUIT_PREFIXES, clean_document, cuit_check_digit, cuit_problem
-from importer.problems import PlanillaError
-from importer.reading import Planilla, read_planilla
-from importer.validation import Validacion, documento_problemas, validate_planilla
+from importer.dominio.documentos import CUIT_PREFIXES, clean_document, cuit_check_digit, cuit_problem
+from importer.dominio.problems import PlanillaError
+from importer.planilla import parsing
+from importer.planilla.columns import NAMES, REQUIRED_NAMES
+from importer.planilla.reading import Planilla, read_planilla
+from importer.planilla.validation import Validacion, documento_problemas, validate_planilla
 from tests.conftest import CUIT_CLIENTE, valid_row, write_rows
 
 HOY = date.today()

@@ -1,6 +1,6 @@
 """The simulator's own arithmetic of a comprobante, in whole centavos.
 
-Written apart from the client's `importer.amounts` on purpose: the sandbox checks the client's
+Written apart from the client's `importer.dominio.amounts` on purpose: the sandbox checks the client's
 totals, so it must not share the client's mistakes. Lines stay exact fractions; each amount AFIP
 receives is rounded once, half to even (ARCA's criterion, afip-rules.md §5.2):
 

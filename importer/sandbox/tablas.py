@@ -1,6 +1,6 @@
 """The simulator's own copy of TusFacturas' and AFIP's code tables, typed in from the spec.
 
-Kept apart from the client's `importer.catalogs` on purpose: the sandbox judges what the client
+Kept apart from the client's `importer.dominio.catalogs` on purpose: the sandbox judges what the client
 sends, so a wrong code in the client's tables must not be accepted by a sandbox reading the same
 wrong table. Sources: tusfacturas-api.md §4 and afip-rules.md §2–§5.
 """

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from importer.runner import pdf_name
+from importer.emision.runner import pdf_name
 from importer.sandbox import Sandbox
 from tests.conftest import CUIT_CLIENTE_2, valid_row, write_rows
 

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
-from importer.cli import main
+from importer.cli.main import main
 from tests.conftest import CUIT_CLIENTE_2, valid_row
 
 HOY = date.today()

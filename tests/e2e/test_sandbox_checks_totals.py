@@ -18,9 +18,9 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from importer import amounts, catalogs
-from importer.cli import main
-from importer.reading import read_planilla
+from importer.cli.main import main
+from importer.dominio import amounts, catalogs
+from importer.planilla.reading import read_planilla
 from importer.sandbox import Sandbox
 from tests.conftest import valid_row
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from importer.cli import main
+from importer.cli.main import main
 from importer.sandbox import FaultPlan, Sandbox
 from tests.conftest import valid_row
 

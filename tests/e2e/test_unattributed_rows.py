@@ -13,7 +13,7 @@ from datetime import date, timedelta
 import pytest
 from openpyxl import load_workbook
 
-from importer.cli import main
+from importer.cli.main import main
 from tests.conftest import CUIT_CLIENTE_2, valid_row, write_rows
 from tests.test_hostile_cells import patch_cells
 
@@ -142,12 +142,14 @@ def test_validate_counts_a_comprobante_that_could_not_be_built(tmp_path, capsys)
 
 
 def test_status_and_dry_run_count_the_comprobantes_that_could_not_be_built(tmp_path, capsys):
-    from importer.commands import today_in_argentina
+    from importer.cli.commands import today_in_argentina
 
     hoy = today_in_argentina()  # status validates against the real date
     rows = [
         valid_row(referencia="FA-1", fecha=hoy),
-        line(None, descripcion="Flete", precio_unitario=1, fecha=hoy - timedelta(days=1)),  # not a continuation
+        line(
+            None, descripcion="Flete", precio_unitario=1, fecha=hoy - timedelta(days=1)
+        ),  # not a continuation
         valid_row(referencia="FA-2", fecha=hoy, cliente_documento_nro=CUIT_CLIENTE_2),
         valid_row(referencia="FA-3", fecha=hoy),
         valid_row(referencia="FA-4", fecha=hoy, tipo="FACTURA Z"),  # cannot be built

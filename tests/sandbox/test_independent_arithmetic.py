@@ -14,8 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from importer import catalogs, documentos
-from importer.amounts import compute_totals
+from importer.dominio import catalogs, documentos
+from importer.dominio.amounts import compute_totals
 from importer.sandbox import aritmetica, tablas
 from importer.sandbox.cuit import is_valid_cuit
 

@@ -188,7 +188,7 @@ def test_tope_cf_accepts_argentine_amounts(text: str, expected: str) -> None:
 
 
 def test_profiles_by_name() -> None:
-    from importer.documentos import cuit_valido
+    from importer.dominio.documentos import cuit_valido
     from importer.sandbox import IssuerProfile
 
     ri, mono = IssuerProfile.named("ri"), IssuerProfile.named("monotributo")

@@ -5,7 +5,7 @@ Sheets: `Resultados` (the input rows, as typed, plus the output columns; valid i
 débito fiscal, numbering), `Errores` (what needs a human, with a hint) and `Ejecución`.
 A validation report has only `Resultados`, `Errores` and `Ejecución`.
 
-This module decides what goes in each sheet; how it is written is `importer.xlsx`'s job. Rows
+This module decides what goes in each sheet; how it is written is `importer.resultados.xlsx`'s job. Rows
 stream to disk (openpyxl's write-only mode, with rows rendered straight to XML: 100,000 rows in
 about 12 s) into a temporary file in the target's folder, moved into place with `os.replace`, so a
 crash never leaves half a workbook. No cell is ever a formula: every string is written as a string,
@@ -30,10 +30,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from importer.amounts import ZERO, Totales, comprobante_totals, round_cents
-from importer.catalogs import CONDICION_IVA
-from importer.columns import BY_NAME, OUTPUT_COLUMNS
-from importer.comprobantes import (
+from importer.dominio.amounts import ZERO, Totales, comprobante_totals, round_cents
+from importer.dominio.catalogs import CONDICION_IVA
+from importer.dominio.comprobantes import (
     EMITIDO,
     EN_DUDA,
     INVALIDO,
@@ -43,8 +42,9 @@ from importer.comprobantes import (
     Comprobante,
     Emision,
 )
-from importer.hints import api_error_code, hint_for_api_error, hint_for_problem
-from importer.xlsx import (
+from importer.dominio.hints import api_error_code, hint_for_api_error, hint_for_problem
+from importer.planilla.columns import BY_NAME, OUTPUT_COLUMNS
+from importer.resultados.xlsx import (
     AUTHOR,
     FORMULA_LEADS,
     MAX_CELL_TEXT,
@@ -61,10 +61,10 @@ from importer.xlsx import (
 )
 
 if TYPE_CHECKING:
-    from importer.validation import Validacion
+    from importer.planilla.validation import Validacion
 
 # The writer's names are re-exported so callers keep importing them from here. They are copies:
-# to change one (MAX_LINKS, say), patch it in `importer.xlsx`, where it is read.
+# to change one (MAX_LINKS, say), patch it in `importer.resultados.xlsx`, where it is read.
 __all__ = [
     "AUTHOR",
     "DATE_FORMAT",
@@ -664,7 +664,7 @@ def write_results(
     """Write the results workbook (or, with `emisiones=None`, the validation report).
 
     Returns the path actually written: `path`, or `<stem>-YYYYMMDD-HHMMSS.xlsx` beside it when
-    `path` cannot be replaced (open in Excel, locked, or a folder). Raises `importer.xlsx.OutputError`
+    `path` cannot be replaced (open in Excel, locked, or a folder). Raises `importer.resultados.xlsx.OutputError`
     (Spanish reason) when its folder takes no file at all.
     """
     target = Path(path)

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from importer.dominio.errores import TfImportError
+
 PENDING = "pending"
 SENDING = "sending"
 EMITTED = "emitted"
@@ -78,11 +80,11 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
-class LedgerLocked(Exception):
+class LedgerLocked(TfImportError):
     """Another run holds the ledger."""
 
 
-class LedgerError(Exception):
+class LedgerError(TfImportError):
     """The ledger cannot be opened or is not ours (Spanish message)."""
 
 

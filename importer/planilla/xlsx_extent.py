@@ -18,8 +18,8 @@ from functools import lru_cache
 import defusedxml.ElementTree as safe_xml
 from openpyxl.utils import column_index_from_string, get_column_letter
 
-from importer.problems import PlanillaError
-from importer.xlsx_package import ZIP_READ_ERRORS, miles
+from importer.dominio.problems import PlanillaError
+from importer.planilla.xlsx_package import ZIP_READ_ERRORS, miles
 
 MAX_COLUMNS = 200  # the template has ~35 columns; the rest is room for the user's own
 CHUNK_BYTES = 1 << 20

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from importer import catalogs
-from importer.catalogs import Catalog
+from importer.dominio import catalogs
+from importer.dominio.catalogs import Catalog
 
 # Kinds of cell content; validation knows how to parse each one.
 TEXT = "text"

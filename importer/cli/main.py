@@ -11,29 +11,18 @@ import math
 import re
 import sys
 from collections.abc import Callable, Sequence
-from enum import IntEnum
 from pathlib import Path
 
 from importer import __version__
-from importer.problems import PlanillaError
+from importer.dominio.errores import ExitCode, TfImportError, UsageError
+
+__all__ = ["ExitCode", "UsageError", "build_parser", "main"]
 
 logger = logging.getLogger("importer")
 
 
-class ExitCode(IntEnum):
-    OK = 0
-    PROBLEMS = 1  # invalid rows or rejected comprobantes
-    CANNOT_START = 2  # bad arguments, unreadable workbook, missing credentials, ledger locked
-    STOPPED = 3  # resumable stop: AFIP down, maintenance, account error, unreconciled doubt
-    INTERRUPTED = 130
-
-
-class UsageError(Exception):
-    """A problem with what the user asked for (exit 2). Spanish message."""
-
-
 def _cmd_template(args: argparse.Namespace) -> int:
-    from importer.template import write_template
+    from importer.planilla.template import write_template
 
     if args.salida.exists() and not args.forzar:
         raise UsageError(f"{args.salida} ya existe: elija otro nombre o use --forzar para reemplazarlo.")
@@ -43,19 +32,19 @@ def _cmd_template(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from importer.commands import validate_command
+    from importer.cli.commands import validate_command
 
     return validate_command(args)
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from importer.commands import run_command
+    from importer.cli.commands import run_command
 
     return run_command(args)
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
-    from importer.commands import status_command
+    from importer.cli.commands import status_command
 
     return status_command(args)
 
@@ -175,7 +164,7 @@ def number(low: float, high: float, *, integer: bool = False, unit: str = "") ->
 
 
 def _amount(text: str) -> str:
-    from importer.amounts import parse_pesos
+    from importer.dominio.amounts import parse_pesos
 
     try:
         parse_pesos(text)
@@ -343,7 +332,7 @@ class StderrHandler(logging.StreamHandler):
 
 def configure_logging(debug: bool) -> None:
     """Console logging for the `importer` logger only, secrets masked, no traceback noise."""
-    from importer.secrets import SecretFilter
+    from importer.emision.secrets import SecretFilter
 
     handler = StderrHandler()
     handler.setLevel(logging.DEBUG if debug else logging.INFO)
@@ -363,22 +352,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(args.debug)
     try:
         return int(args.func(args))
-    except PlanillaError as exc:
+    except TfImportError as exc:
         print(f"Error: {exc}", file=sys.stderr)
-        return ExitCode.CANNOT_START
-    except UsageError as exc:
-        print(f"Error: {exc}", file=sys.stderr)
-        return ExitCode.CANNOT_START
+        return exc.exit_code
     except KeyboardInterrupt:
         print("Interrumpido por el usuario.", file=sys.stderr)
         return ExitCode.INTERRUPTED
     except Exception as exc:  # last resort: never a traceback unless --debug
         if args.debug:
             raise
-        from importer.secrets import mask_secrets
+        from importer.emision.secrets import mask_secrets
 
         if isinstance(exc, OSError) and exc.errno is not None:  # a file or folder refused: say why in Spanish
-            from importer.outputs import os_error_text
+            from importer.dominio.archivos import os_error_text
 
             where = f"{exc.filename}: " if exc.filename else ""
             print(f"Error: {mask_secrets(where)}{os_error_text(exc)}.", file=sys.stderr)

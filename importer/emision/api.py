@@ -32,7 +32,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
 from urllib3.util.retry import Retry
 
-from importer.secrets import Credentials, mask_secrets
+from importer.emision.secrets import Credentials, mask_secrets
 
 logger = logging.getLogger(__name__)
 

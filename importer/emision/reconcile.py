@@ -21,8 +21,8 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
-from importer import ledger as L
-from importer.api import LookupFailed, TusFacturasClient
+from importer.emision import ledger as L
+from importer.emision.api import LookupFailed, TusFacturasClient
 
 NUMERACION_SCAN_LIMIT = 50  # numbers checked one by one when the reference lookup finds nothing
 

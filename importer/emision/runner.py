@@ -28,15 +28,15 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from importer import ledger as L
-from importer.amounts import comprobante_totals
-from importer.api import CONNECT_BUDGET, EmissionResult, LookupFailed, Outcome, TusFacturasClient
-from importer.comprobantes import EMITIDO, EN_DUDA, PENDIENTE, RECHAZADO, Comprobante, Emision
-from importer.numbering import Numbering
-from importer.pacing import Pacer
-from importer.payload import build_payload, canonical_json, fingerprint
-from importer.pdfs import PdfStore, pdf_name, pdf_ok  # noqa: F401 - pdf_name is part of this API
-from importer.reconcile import Decision, Found, Reconciler, Verdict, iso_date, parse_numero
+from importer.dominio.amounts import comprobante_totals
+from importer.dominio.comprobantes import EMITIDO, EN_DUDA, PENDIENTE, RECHAZADO, Comprobante, Emision
+from importer.emision import ledger as L
+from importer.emision.api import CONNECT_BUDGET, EmissionResult, LookupFailed, Outcome, TusFacturasClient
+from importer.emision.numbering import Numbering
+from importer.emision.pacing import Pacer
+from importer.emision.payload import build_payload, canonical_json, fingerprint
+from importer.emision.pdfs import PdfStore, pdf_name, pdf_ok  # noqa: F401 - pdf_name is part of this API
+from importer.emision.reconcile import Decision, Found, Reconciler, Verdict, iso_date, parse_numero
 
 logger = logging.getLogger(__name__)
 

@@ -26,10 +26,10 @@ import pandas as pd
 from defusedxml import DefusedXmlException
 from openpyxl.utils import get_column_letter
 
-from importer.columns import NAMES, OUTPUT_COLUMNS, REQUIRED_NAMES
-from importer.problems import PlanillaError
-from importer.xlsx_extent import MAX_COLUMNS, check_extent, outside, too_many_rows
-from importer.xlsx_package import (  # noqa: F401 - FECHA_SIMULADA_PROPERTY, XML_PROLOG_BYTES re-exported
+from importer.dominio.problems import PlanillaError
+from importer.planilla.columns import NAMES, OUTPUT_COLUMNS, REQUIRED_NAMES
+from importer.planilla.xlsx_extent import MAX_COLUMNS, check_extent, outside, too_many_rows
+from importer.planilla.xlsx_package import (  # noqa: F401 - FECHA_SIMULADA_PROPERTY, XML_PROLOG_BYTES re-exported
     FECHA_SIMULADA_PROPERTY,
     XML_PROLOG_BYTES,
     Hoja,

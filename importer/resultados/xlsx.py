@@ -59,7 +59,9 @@ from openpyxl.writer.excel import ExcelWriter
 from openpyxl.xml.constants import SHEET_MAIN_NS
 from openpyxl.xml.functions import tostring
 
-from importer.outputs import make_folder, os_error_text
+from importer.dominio.archivos import make_folder, os_error_text
+from importer.dominio.errores import TfImportError
+from importer.dominio.texto import REPLACEMENT, has_invalid_xml, plain_xml_text, xml_clean  # noqa: F401 - re-exported
 
 AUTHOR = "tf-import"
 NOTE_SIZE = (300, 90)  # width, height in points
@@ -68,8 +70,6 @@ FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 # Characters XML cannot carry and literal `_xHHHH_` runs, escaped the way Excel does.
 _XML_ESCAPE = re.compile(r"[\x00-\x08\x0b-\x1f]|_x[0-9A-Fa-f]{4}_")
 # Characters no XML 1.0 document may hold, not even escaped: they are replaced.
-_XML_INVALID = re.compile(r"[\ud800-\udfff\ufffe\uffff]")
-REPLACEMENT = "\ufffd"
 _ERROR_CODES = frozenset(ERROR_CODES)  # "#N/A" and friends would become error cells
 _LETTERS = [get_column_letter(i) for i in range(1, 16385)]  # every column Excel has
 # Text that needs more than copying into <t>: XML specials, control characters, `_xHHHH_` runs,
@@ -93,21 +93,6 @@ class Cell(NamedTuple):
 def _escape(match: re.Match[str]) -> str:
     found = match.group(0)
     return f"_x{ord(found):04X}_" if len(found) == 1 else "_x005F" + found
-
-
-def has_invalid_xml(text: str) -> bool:
-    """Whether `text` holds characters the writer must replace (see `xml_clean`)."""
-    return _XML_INVALID.search(text) is not None
-
-
-def xml_clean(text: str) -> str:
-    """`text` with the characters XML 1.0 forbids outright (U+FFFE, U+FFFF, lone surrogates) as U+FFFD."""
-    return _XML_INVALID.sub(REPLACEMENT, text) if _XML_INVALID.search(text) else text
-
-
-def plain_xml_text(text: str) -> str:
-    """Text for places without Excel's `_xHHHH_` escape (document properties): C0 controls replaced too."""
-    return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", REPLACEMENT, xml_clean(text))
 
 
 def safe_text(value: str) -> tuple[str, bool]:
@@ -296,7 +281,7 @@ class SafeSheet(WriteOnlyWorksheet):
 # --- saving ------------------------------------------------------------------------------------
 
 
-class OutputError(OSError):
+class OutputError(TfImportError, OSError):
     """A workbook could not be written where asked; `reason` is Spanish (from `os_error_text`)."""
 
     def __init__(self, path: Path, reason: str) -> None:

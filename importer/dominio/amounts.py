@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation, localcontext
 
-from importer.catalogs import ALICUOTA_TASA, ALICUOTAS_GRAVADAS
+from importer.dominio.catalogs import ALICUOTA_TASA, ALICUOTAS_GRAVADAS
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")

@@ -25,13 +25,13 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from importer import catalogs
-from importer.amounts import compute_totals
-from importer.catalogs import Catalog
-from importer.columns import BY_NAME, COLUMNS, ColumnSpec
-from importer.outputs import make_folder, os_error_text
-from importer.problems import PlanillaError
-from importer.xlsx import has_invalid_xml, xml_clean
+from importer.dominio import catalogs
+from importer.dominio.amounts import compute_totals
+from importer.dominio.archivos import make_folder, os_error_text
+from importer.dominio.catalogs import Catalog
+from importer.dominio.problems import PlanillaError
+from importer.dominio.texto import has_invalid_xml, xml_clean
+from importer.planilla.columns import BY_NAME, COLUMNS, ColumnSpec
 
 DATA_SHEET = "Comprobantes"
 INSTRUCTIONS_SHEET = "Instrucciones"

@@ -19,7 +19,7 @@ Accepted input (interface.md §4):
 - number sizes: at most `DIGITOS_ENTEROS[column]` integer digits (AFIP's field sizes: amounts
   13+2, the rate 4+6), 15 for any other numeric column; more is `numero.fuera_de_rango`, so no
   value that could overflow a total or a float ever reaches a comprobante.
-- documents: `importer.documentos.clean_document` semantics (dots, dashes and spaces removed).
+- documents: `importer.dominio.documentos.clean_document` semantics (dots, dashes and spaces removed).
 """
 
 from __future__ import annotations
@@ -34,8 +34,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from importer import columns
-from importer.catalogs import Catalog
+from importer.dominio.catalogs import Catalog
+from importer.planilla import columns
 
 # Error codes produced while parsing (stable; see mensajes.py for the messages).
 TIPO_INVALIDO = "tipo_invalido"

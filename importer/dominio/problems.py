@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from importer.dominio.errores import TfImportError
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -38,5 +40,5 @@ class Problem:
         return f"{where}: {self.mensaje}" if where else self.mensaje
 
 
-class PlanillaError(Exception):
+class PlanillaError(TfImportError):
     """The file cannot be used at all (exit code 2). The message is Spanish and names the place."""

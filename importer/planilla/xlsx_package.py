@@ -17,7 +17,7 @@ from xml.etree.ElementTree import Element, ParseError
 import defusedxml.ElementTree as safe_xml
 from defusedxml import DefusedXmlException
 
-from importer.problems import PlanillaError
+from importer.dominio.problems import PlanillaError
 
 MAX_UNCOMPRESSED_BYTES = 500 * 1024 * 1024  # declared size of all the parts of an .xlsx
 MAX_COMPRESSION_RATIO = 100  # real workbooks compress about 10:1; bombs about 1000:1

@@ -16,11 +16,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from importer import parsing
-from importer.columns import BY_NAME
-from importer.documentos import cuit_check_digit
-from importer.grouping import ASOCIADO_COLUMNS
-from importer.parsing import display
+from importer.dominio.documentos import cuit_check_digit
+from importer.dominio.texto import sent_length
+from importer.planilla import parsing
+from importer.planilla.columns import BY_NAME
+from importer.planilla.grouping import ASOCIADO_COLUMNS
+from importer.planilla.parsing import display
 
 # Said where the limit is AFIP's own field size (amounts 13+2, the rate 4+6).
 _POR_AFIP = ", el máximo que admite AFIP"
@@ -89,7 +90,7 @@ def cell_message(
         "descripcion.largo": f"descripcion: debe tener entre 4 y 255 caracteres y tiene {largo}"
         + (
             f" ({enviado} al enviarla: cada % y cada salto de línea ocupan 3 en TusFacturas)."
-            if (enviado := _sent_length(display(crudo))) != largo
+            if (enviado := sent_length(display(crudo))) != largo
             else "."
         ),
         "texto.caracter_invalido": f"{columna}: tiene caracteres de control o no válidos (invisibles en "
@@ -108,10 +109,6 @@ def cell_message(
         "numero.rango": f"{columna}: debe estar entre 1 y 99999999 y es {valor}.",
     }
     return messages.get(codigo, f"{columna}: valor inválido {valor} ({codigo}).")
-
-
-def _sent_length(text: str) -> int:
-    return len(text.replace("\r\n", "\n")) + 2 * (text.count("%") + len(re.findall(r"\r\n|\n|\r", text)))
 
 
 def row_message(

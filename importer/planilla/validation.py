@@ -27,9 +27,14 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
-from importer import parsing
-from importer.catalogs import TIPOS_BY_NAME
-from importer.columns import (
+from importer.dominio.catalogs import TIPOS_BY_NAME
+from importer.dominio.comprobantes import Comprobante
+from importer.dominio.documentos import CUIT_PREFIXES, CUIT_WEIGHTS
+from importer.dominio.fiscal import TOPE_CF, revisar_comprobante
+from importer.dominio.problems import PlanillaError, Problem
+from importer.dominio.texto import INVALID_TO_SEND, sent_length
+from importer.planilla import parsing
+from importer.planilla.columns import (
     BY_NAME,
     CODE,
     COLUMNS,
@@ -40,10 +45,7 @@ from importer.columns import (
     NAMES,
     TEXT,
 )
-from importer.comprobantes import Comprobante
-from importer.documentos import CUIT_PREFIXES, CUIT_WEIGHTS
-from importer.fiscal import TOPE_CF, revisar_comprobante
-from importer.grouping import (
+from importer.planilla.grouping import (
     ASOCIADO_COLUMNS,
     REFERENCIA_FORMATO,
     Agrupacion,
@@ -53,12 +55,11 @@ from importer.grouping import (
     heredar,
     valores_python,
 )
-from importer.mensajes import cell_message, row_message
-from importer.parsing import Parsed
-from importer.problems import PlanillaError, Problem
+from importer.planilla.mensajes import cell_message, row_message
+from importer.planilla.parsing import Parsed
 
 if TYPE_CHECKING:
-    from importer.reading import Planilla
+    from importer.planilla.reading import Planilla
 
 ERROR_SUFFIX = "__error"
 _HEADERS = frozenset(("referencia", *HEADER_NAMES))
@@ -89,15 +90,9 @@ def _strings(s: pd.Series) -> pd.Series:
     return s.astype("string")
 
 
-# What XML 1.0 forbids (C0 controls but tab and line breaks, lone surrogates) and the
-# noncharacters U+FFFE/U+FFFF: TusFacturas' PDF and AFIP cannot carry them.
-_INVALID_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]"
-
-
 def _sent_length(s: pd.Series) -> pd.Series:
     """Length once escaped for TusFacturas (`%` and line breaks take three characters there)."""
-    text = _strings(s)
-    return text.str.len() + 2 * text.str.count("%") + 2 * text.str.count(r"\r\n|\n|\r") - text.str.count(r"\r\n")
+    return _strings(s).map(sent_length, na_action="ignore")
 
 
 def _emails(text: str) -> list[str]:
@@ -217,7 +212,7 @@ def _cell_checks(name: str) -> list[pa.Check]:
     checks = list(_VALUE_CHECKS.get(name, ()))
     if spec.kind == TEXT:
         checks.append(
-            pa.Check(lambda s: ~_strings(s).str.contains(_INVALID_CHARACTERS), error="texto.caracter_invalido")
+            pa.Check(lambda s: ~_strings(s).str.contains(INVALID_TO_SEND), error="texto.caracter_invalido")
         )
     if spec.kind == TEXT and spec.max_length and name != "descripcion":
         checks.append(pa.Check(lambda s, n=spec.max_length: _strings(s).str.len() <= n, error="texto.largo"))

@@ -12,8 +12,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from importer.amounts import comprobante_totals
-from importer.comprobantes import Asociado, Cliente, Comprobante, Linea
+from importer.dominio.amounts import comprobante_totals
+from importer.dominio.comprobantes import Asociado, Cliente, Comprobante, Linea
+from importer.dominio.texto import tf_text
 
 # Defaults for fields the template has no column for (documented in the README).
 RUBRO = "Ventas"
@@ -38,11 +39,6 @@ def fmt_unit_price(value: Decimal) -> str:
 def fmt_quantity(value: Decimal) -> str:
     """Quantities and rates without trailing zeros: 10, 1.5, 1045.25."""
     return format(value.normalize(), "f")
-
-
-def tf_text(text: str) -> str:
-    """TusFacturas' escapes inside printed texts: `%` → `#&#`, line break → `#@#`."""
-    return text.replace("%", "#&#").replace("\r\n", "#@#").replace("\n", "#@#").replace("\r", "#@#")
 
 
 def _item(linea: Linea, letra: str) -> dict[str, Any]:

@@ -12,10 +12,10 @@ import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from importer import ledger as L
-from importer.api import LookupFailed, TusFacturasClient
-from importer.outputs import os_error_text
-from importer.pacing import Pacer
+from importer.dominio.archivos import os_error_text
+from importer.emision import ledger as L
+from importer.emision.api import LookupFailed, TusFacturasClient
+from importer.emision.pacing import Pacer
 
 logger = logging.getLogger(__name__)
 

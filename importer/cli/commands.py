@@ -23,11 +23,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from importer import __version__
-from importer import ledger as L
-from importer.amounts import parse_pesos
-from importer.cli import ExitCode, UsageError
-from importer.outputs import fallback_file, folder_problem, same_file
-from importer.secrets import SecretFilter, load_credentials, load_settings, missing_credential_names
+from importer.dominio.amounts import parse_pesos
+from importer.dominio.archivos import fallback_file, folder_problem, same_file
+from importer.dominio.errores import ExitCode, UsageError
+from importer.emision import ledger as L
+from importer.emision.secrets import SecretFilter, load_credentials, load_settings, missing_credential_names
 
 logger = logging.getLogger("importer")
 
@@ -74,15 +74,15 @@ def parse_date_arg(text: str | None, option: str) -> date | None:
 
 @dataclass
 class Checked:
-    planilla: Any  # importer.reading.Planilla
-    validacion: Any  # importer.validation.Validacion
+    planilla: Any  # importer.planilla.reading.Planilla
+    validacion: Any  # importer.planilla.validation.Validacion
     hoy: date
     simulada: bool
 
 
 def read_and_validate(args: argparse.Namespace, *, allow_simulated: bool) -> Checked:
-    from importer.reading import read_planilla
-    from importer.validation import validate_planilla
+    from importer.planilla.reading import read_planilla
+    from importer.planilla.validation import validate_planilla
 
     planilla = read_planilla(args.planilla, engine=getattr(args, "motor", "calamine"))
     hoy_arg = parse_date_arg(getattr(args, "hoy", None), "--hoy")
@@ -168,8 +168,8 @@ def default_pdf_dir(planilla: Path, sandbox: bool = False) -> Path:
 def write_results_file(path: Path, validacion: Any, emisiones: Any, info: Any, failure: str) -> Path | None:
     """Write the workbook; when its folder refuses, under `<data_dir>/resultados/` (never lost).
     None when nothing could be written anywhere (`failure` opens the Spanish error)."""
-    from importer.results import write_results
-    from importer.xlsx import OutputError
+    from importer.resultados.results import write_results
+    from importer.resultados.xlsx import OutputError
 
     try:
         written = Path(write_results(path, validacion, emisiones, info))
@@ -200,7 +200,7 @@ def validate_command(args: argparse.Namespace) -> int:
     checked = read_and_validate(args, allow_simulated=True)
     print_validation_summary(checked)
     if args.reporte:
-        from importer.results import RunInfo
+        from importer.resultados.results import RunInfo
 
         info = RunInfo(
             modo="VALIDACIÓN",
@@ -299,9 +299,9 @@ def resume_command(args: argparse.Namespace) -> str:
 
 
 def run_command(args: argparse.Namespace) -> int:
-    from importer.api import DEFAULT_BASE_URL, TusFacturasClient
-    from importer.results import RunInfo
-    from importer.runner import Runner, RunOptions, emision_from_record
+    from importer.emision.api import DEFAULT_BASE_URL, TusFacturasClient
+    from importer.emision.runner import Runner, RunOptions, emision_from_record
+    from importer.resultados.results import RunInfo
 
     started = datetime.now()  # numeric options were checked (finite, in range) by the parser
     checked = read_and_validate(args, allow_simulated=args.sandbox)
@@ -414,7 +414,7 @@ def run_command(args: argparse.Namespace) -> int:
 def as_emitted(v: Any, ledger: L.Ledger, account: str, cuit_emisor: str | None, notes: dict) -> Any:
     """The validation as the results must show it: a comprobante already emitted appears as it was
     sent (from the payload recorded in the ledger), even if its rows were edited or broken since."""
-    from importer.payload import build_payload, comprobante_from_payload, fingerprint
+    from importer.emision.payload import build_payload, comprobante_from_payload, fingerprint
 
     by_ref = {c.referencia: c for c in v.comprobantes}
     filas_por_ref: dict[str, list[int]] = {}
@@ -569,8 +569,8 @@ def finish(
 
 
 def status_command(args: argparse.Namespace) -> int:
-    from importer.reading import read_planilla
-    from importer.validation import validate_planilla
+    from importer.planilla.reading import read_planilla
+    from importer.planilla.validation import validate_planilla
 
     planilla = read_planilla(args.planilla)
     hoy = planilla.fecha_simulada or today_in_argentina()

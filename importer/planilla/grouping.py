@@ -31,11 +31,11 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from importer.catalogs import TIPOS_BY_NAME
-from importer.columns import DATE, DECIMAL, INTEGER
-from importer.comprobantes import Asociado, Cliente, Comprobante, Linea
-from importer.parsing import display, map_unique
-from importer.problems import Problem
+from importer.dominio.catalogs import TIPOS_BY_NAME
+from importer.dominio.comprobantes import Asociado, Cliente, Comprobante, Linea
+from importer.dominio.problems import Problem
+from importer.planilla.columns import DATE, DECIMAL, INTEGER
+from importer.planilla.parsing import display, map_unique
 
 ENCABEZADO_DISTINTO = "encabezado.distinto"
 REFERENCIA_REPETIDA = "referencia.repetida"

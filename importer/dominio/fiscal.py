@@ -2,7 +2,7 @@
 
 Each rule is a pure function `Comprobante → list[Problem]`. A comprobante-wide problem points at
 the comprobante's first row and the column a user would fix; a line problem points at the line's
-row. Amounts come from `importer.amounts`, the one place totals are computed.
+row. Amounts come from `importer.dominio.amounts`, the one place totals are computed.
 
 The issuer's own IVA condition is not known here (the account decides whether it issues A/B or
 C), so the rules only check that the letter suits the receiver.
@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from importer.amounts import LIMITE_IMPORTE, comprobante_totals
-from importer.catalogs import CONDICION_IVA, TIPOS, TipoComprobante
-from importer.comprobantes import Comprobante
-from importer.problems import Problem
+from importer.dominio.amounts import LIMITE_IMPORTE, comprobante_totals
+from importer.dominio.catalogs import CONDICION_IVA, TIPOS, TipoComprobante
+from importer.dominio.comprobantes import Comprobante
+from importer.dominio.problems import Problem
 
 TOPE_CF = Decimal("10000000")  # RG 5700/2025: identify the buyer from this amount (pesos)
 MAX_LINEAS = 130

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from importer.catalogs import TIPOS_BY_NAME, TipoComprobante
+from importer.dominio.catalogs import TIPOS_BY_NAME, TipoComprobante
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Exactly-once emission: payload, API client, ledger, runner, reconciliation, numbering, pacing, PDFs, secrets."""
