@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from importer.dominio.amounts import compute_totals
 from importer.dominio.catalogs import ALICUOTA_IVA, TIPO_COMPROBANTE, TIPOS_BY_NAME
 from importer.dominio.documentos import clean_document, cuit_valido, dni_valido
+from importer.dominio.formato import pesos
 from importer.dominio.problems import PlanillaError
 from importer.planilla import template
 from importer.planilla.columns import BY_NAME, COLUMNS, NAMES
@@ -155,7 +156,7 @@ def test_instruction_examples_show_the_totals_the_tool_computes(wb):
             for b in body
         ]  # fmt: skip
         expected = compute_totals(lines, letra).total
-        assert total_line.endswith(template.format_pesos(expected))
+        assert total_line.endswith(pesos(expected))
         found += 1
     assert found == 3
     tipos = [TIPO_COMPROBANTE.lookup(rows_[0]["tipo"]) for _, _, rows_ in template.examples()]
@@ -167,9 +168,9 @@ def test_instruction_examples_show_the_totals_the_tool_computes(wb):
     assert nota[0]["asociado_fecha"] == factura_a[0]["fecha"]
 
 
-def test_format_pesos():
-    assert template.format_pesos(Decimal("1234567.8")) == "$ 1.234.567,80"
-    assert template.format_pesos(Decimal("0.5")) == "$ 0,50"
+def test_pesos_are_written_the_argentine_way():
+    assert pesos(Decimal("1234567.8")) == "$ 1.234.567,80"
+    assert pesos(Decimal("0.5")) == "$ 0,50"
 
 
 # --- writing ----------------------------------------------------------------------------------------------

@@ -20,12 +20,12 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from importer import __version__
 from importer.dominio.amounts import parse_pesos
 from importer.dominio.archivos import fallback_file, folder_problem, same_file
 from importer.dominio.errores import ExitCode, UsageError
+from importer.dominio.formato import es_loopback
 from importer.emision import ledger as L
 from importer.emision.secrets import SecretFilter, load_credentials, load_settings, missing_credential_names
 
@@ -320,7 +320,7 @@ def run_command(args: argparse.Namespace) -> int:
 
             if args.base_url:
                 base_url = args.base_url
-                if urlsplit(base_url).hostname not in ("127.0.0.1", "localhost", "::1"):
+                if not es_loopback(base_url):
                     raise UsageError(
                         "--sandbox con --base-url solo acepta un simulador en esta computadora "
                         "(127.0.0.1 o localhost): para emitir de verdad, quite --sandbox."

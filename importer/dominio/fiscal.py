@@ -18,6 +18,7 @@ from decimal import Decimal
 from importer.dominio.amounts import LIMITE_IMPORTE, comprobante_totals
 from importer.dominio.catalogs import CONDICION_IVA, TIPOS, TipoComprobante
 from importer.dominio.comprobantes import Comprobante
+from importer.dominio.formato import fecha_texto, pesos
 from importer.dominio.problems import Problem
 
 TOPE_CF = Decimal("10000000")  # RG 5700/2025: identify the buyer from this amount (pesos)
@@ -38,18 +39,6 @@ _MESES = (
     "noviembre",
     "diciembre",
 )
-
-
-def pesos(amount: Decimal, moneda: str = "PES") -> str:
-    """Argentine money format: `$ 1.234,56` (other currencies carry their code: `DOL 1.234,56`)."""
-    text = f"{abs(amount):,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
-    sign = "-" if amount < 0 else ""
-    symbol = "$" if moneda == "PES" else moneda
-    return f"{sign}{symbol} {text}"
-
-
-def fecha_texto(value: date) -> str:
-    return value.strftime("%d/%m/%Y")
 
 
 def _problem(c: Comprobante, codigo: str, columna: str, mensaje: str, fila: int | None = None) -> Problem:

@@ -25,13 +25,13 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
 from urllib3.util.retry import Retry
 
+from importer.dominio.formato import es_loopback
 from importer.emision.secrets import Credentials, mask_secrets
 
 logger = logging.getLogger(__name__)
@@ -246,7 +246,7 @@ class TusFacturasClient:
         self.credentials = credentials
         self.timeout = timeout
         self.session = session or make_session()
-        if urlsplit(self.base_url).hostname in ("127.0.0.1", "localhost", "::1"):
+        if es_loopback(self.base_url):
             self.session.trust_env = False  # no proxy lookups for a local sandbox (~0.5 ms a request)
 
     def _url(self, path: str) -> str:

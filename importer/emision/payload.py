@@ -14,16 +14,13 @@ from typing import Any
 
 from importer.dominio.amounts import comprobante_totals
 from importer.dominio.comprobantes import Asociado, Cliente, Comprobante, Linea
+from importer.dominio.formato import fecha_texto
 from importer.dominio.texto import tf_text
 
 # Defaults for fields the template has no column for (documented in the README).
 RUBRO = "Ventas"
 RUBRO_GRUPO_CONTABLE = "Ventas"
 LISTA_PRECIOS = "Lista general"
-
-
-def fmt_date(value: date) -> str:
-    return value.strftime("%d/%m/%Y")
 
 
 def fmt_amount(value: Decimal, places: int = 2) -> str:
@@ -83,8 +80,8 @@ def build_payload(c: Comprobante, *, cuit_emisor: str | None = None) -> dict[str
     }
     letra = c.letra
     comprobante: dict[str, Any] = {
-        "fecha": fmt_date(c.fecha),
-        "vencimiento": fmt_date(c.vencimiento_efectivo),
+        "fecha": fecha_texto(c.fecha),
+        "vencimiento": fecha_texto(c.vencimiento_efectivo),
         "tipo": c.tipo,
         "operacion": "V",
         "idioma": "1",
@@ -101,8 +98,8 @@ def build_payload(c: Comprobante, *, cuit_emisor: str | None = None) -> dict[str
         "total": fmt_amount(comprobante_totals(c).total),
     }
     if c.periodo_desde or c.periodo_hasta:
-        comprobante["periodo_facturado_desde"] = fmt_date(c.periodo_desde or c.periodo_hasta)
-        comprobante["periodo_facturado_hasta"] = fmt_date(c.periodo_hasta or c.periodo_desde)
+        comprobante["periodo_facturado_desde"] = fecha_texto(c.periodo_desde or c.periodo_hasta)
+        comprobante["periodo_facturado_hasta"] = fecha_texto(c.periodo_hasta or c.periodo_desde)
     if letra not in ("C", "E"):
         comprobante["tributos"] = []
     if c.asociado is not None:
@@ -110,7 +107,7 @@ def build_payload(c: Comprobante, *, cuit_emisor: str | None = None) -> dict[str
             "tipo_comprobante": c.asociado.tipo,
             "punto_venta": str(c.asociado.punto_venta),
             "numero": str(c.asociado.numero),
-            "comprobante_fecha": fmt_date(c.asociado.fecha),
+            "comprobante_fecha": fecha_texto(c.asociado.fecha),
         }
         if cuit_emisor:
             asociado["cuit"] = cuit_emisor

@@ -29,6 +29,7 @@ from importer.dominio import catalogs
 from importer.dominio.amounts import compute_totals
 from importer.dominio.archivos import make_folder, os_error_text
 from importer.dominio.catalogs import Catalog
+from importer.dominio.formato import pesos
 from importer.dominio.problems import PlanillaError
 from importer.dominio.texto import has_invalid_xml, xml_clean
 from importer.planilla.columns import BY_NAME, COLUMNS, ColumnSpec
@@ -320,12 +321,6 @@ def examples() -> tuple[tuple[str, str, tuple[dict[str, object], ...]], ...]:
     return _EXAMPLES
 
 
-def format_pesos(amount: Decimal) -> str:
-    """Decimal('12345.6') -> '$ 12.345,60'."""
-    text = f"{amount.quantize(Decimal('0.01')):,.2f}"
-    return "$ " + text.replace(",", "_").replace(".", ",").replace("_", ".")
-
-
 def _parte(spec: ColumnSpec) -> str:
     if spec.name == "referencia":
         return "Cada fila"
@@ -383,5 +378,5 @@ def _write_instructions(ws: Worksheet) -> None:
             for cell, column in zip(ws[ws.max_row], _EXAMPLE_COLUMNS, strict=False):
                 cell.number_format = BY_NAME[column].excel_format
         total = example_total(rows)
-        ws.append([f"Total calculado por tf-import: {format_pesos(total)}"])
+        ws.append([f"Total calculado por tf-import: {pesos(total)}"])
         ws.cell(row=ws.max_row, column=1).font = _BOLD
