@@ -12,43 +12,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from importer.dominio.amounts import LIMITE_IMPORTE, comprobante_totals
 from importer.dominio.catalogs import CONDICION_IVA, TIPOS, TipoComprobante
 from importer.dominio.comprobantes import Comprobante
+from importer.dominio.fechas_afip import fechas
 from importer.dominio.formato import fecha_texto, pesos
-from importer.dominio.problems import Problem
+from importer.dominio.problems import Problem, problema_de
 
 TOPE_CF = Decimal("10000000")  # RG 5700/2025: identify the buyer from this amount (pesos)
 MAX_LINEAS = 130
 TOLERANCIA = Decimal("0.01")
-
-_MESES = (
-    "enero",
-    "febrero",
-    "marzo",
-    "abril",
-    "mayo",
-    "junio",
-    "julio",
-    "agosto",
-    "septiembre",
-    "octubre",
-    "noviembre",
-    "diciembre",
-)
-
-
-def _problem(c: Comprobante, codigo: str, columna: str, mensaje: str, fila: int | None = None) -> Problem:
-    return Problem(
-        codigo,
-        mensaje,
-        fila=fila if fila is not None else c.primera_fila,
-        columna=columna,
-        referencia=c.referencia,
-    )
 
 
 def _tipo_con_letra(tipo: TipoComprobante, letra: str) -> str:
@@ -69,7 +45,7 @@ def letra_receptor(c: Comprobante) -> list[Problem]:
     found: list[Problem] = []
     if tipo.letra in ("A", "M") and condicion not in ("RI", "M"):
         found.append(
-            _problem(
+            problema_de(
                 c,
                 "letra.receptor",
                 "tipo",
@@ -79,7 +55,7 @@ def letra_receptor(c: Comprobante) -> list[Problem]:
         )
     elif tipo.letra == "B" and condicion in ("RI", "M"):
         found.append(
-            _problem(
+            problema_de(
                 c,
                 "letra.receptor",
                 "tipo",
@@ -88,7 +64,7 @@ def letra_receptor(c: Comprobante) -> list[Problem]:
         )
     elif tipo.letra == "E" and condicion != "CDEX":
         found.append(
-            _problem(
+            problema_de(
                 c,
                 "letra.receptor",
                 "tipo",
@@ -98,7 +74,7 @@ def letra_receptor(c: Comprobante) -> list[Problem]:
         )
     if (tipo.letra in ("A", "M") or tipo.fce) and c.cliente.documento_tipo != "CUIT":
         found.append(
-            _problem(
+            problema_de(
                 c,
                 "letra.requiere_cuit",
                 "cliente_documento_tipo",
@@ -118,7 +94,7 @@ def alicuotas(c: Comprobante) -> list[Problem]:
     for linea in c.lineas:
         if c.letra in ("A", "B", "M") and not linea.alicuota:
             found.append(
-                _problem(
+                problema_de(
                     c,
                     "alicuota.requerida",
                     "alicuota_iva",
@@ -128,7 +104,7 @@ def alicuotas(c: Comprobante) -> list[Problem]:
             )
         elif c.letra in ("C", "E") and linea.alicuota not in ("", "0"):
             found.append(
-                _problem(
+                problema_de(
                     c,
                     "alicuota.no_permitida",
                     "alicuota_iva",
@@ -144,7 +120,7 @@ def cantidad_lineas(c: Comprobante) -> list[Problem]:
     if len(c.filas) <= MAX_LINEAS:
         return []
     return [
-        _problem(
+        problema_de(
             c,
             "lineas.demasiadas",
             "descripcion",
@@ -164,7 +140,7 @@ def totales(c: Comprobante) -> list[Problem]:
     mayor = max((total, *totales_.neto.values(), *totales_.iva.values()), key=abs)
     if abs(mayor) >= LIMITE_IMPORTE:
         return [
-            _problem(
+            problema_de(
                 c,
                 "total.fuera_de_rango",
                 "precio_unitario",
@@ -175,7 +151,7 @@ def totales(c: Comprobante) -> list[Problem]:
         ]
     if total <= 0:
         return [
-            _problem(
+            problema_de(
                 c,
                 "total.no_positivo",
                 "precio_unitario",
@@ -184,7 +160,7 @@ def totales(c: Comprobante) -> list[Problem]:
         ]
     if c.total_control is not None and abs(total - c.total_control) > TOLERANCIA:
         return [
-            _problem(
+            problema_de(
                 c,
                 "total.no_coincide",
                 "total_control",
@@ -203,7 +179,7 @@ def consumidor_final(c: Comprobante, tope_cf: Decimal = TOPE_CF) -> list[Problem
     if en_pesos < tope_cf:
         return []
     return [
-        _problem(
+        problema_de(
             c,
             "consumidor_final.tope",
             "cliente_documento_tipo",
@@ -216,13 +192,13 @@ def consumidor_final(c: Comprobante, tope_cf: Decimal = TOPE_CF) -> list[Problem
 def moneda(c: Comprobante) -> list[Problem]:
     if c.moneda == "PES" and c.cotizacion != 1:
         return [
-            _problem(
+            problema_de(
                 c, "cotizacion.pes", "cotizacion", "cotizacion: para pesos (PES) debe ser 1 o quedar vacía."
             )
         ]
     if c.moneda != "PES" and c.cotizacion <= 0:
         return [
-            _problem(
+            problema_de(
                 c,
                 "cotizacion.no_positiva",
                 "cotizacion",
@@ -248,7 +224,7 @@ def asociado(c: Comprobante) -> list[Problem]:
         if c.asociado is None:
             return []
         return [
-            _problem(
+            problema_de(
                 c,
                 "asociado.no_permitido",
                 "asociado_tipo",
@@ -257,7 +233,7 @@ def asociado(c: Comprobante) -> list[Problem]:
         ]
     if c.asociado is None:
         return [
-            _problem(
+            problema_de(
                 c,
                 "asociado.requerido",
                 "asociado_tipo",
@@ -269,7 +245,7 @@ def asociado(c: Comprobante) -> list[Problem]:
     permitidos = asociables(tipo)
     if c.asociado.tipo not in permitidos:
         found.append(
-            _problem(
+            problema_de(
                 c,
                 "asociado.tipo",
                 "asociado_tipo",
@@ -279,7 +255,7 @@ def asociado(c: Comprobante) -> list[Problem]:
         )
     if c.asociado.fecha > c.fecha:
         found.append(
-            _problem(
+            problema_de(
                 c,
                 "asociado.fecha",
                 "asociado_fecha",
@@ -293,79 +269,6 @@ def asociado(c: Comprobante) -> list[Problem]:
 def _enumerar(items: Iterable[str]) -> str:
     items = list(items)
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} o {items[-1]}"
-
-
-# --- Dates -----------------------------------------------------------------------------------------------
-
-
-def fechas(c: Comprobante, hoy: date) -> list[Problem]:
-    """Due date, billed period and AFIP's window for `fecha` around the day of sending."""
-    found: list[Problem] = []
-    if c.vencimiento is not None and c.vencimiento < c.fecha:
-        found.append(
-            _problem(
-                c,
-                "vencimiento.anterior",
-                "vencimiento",
-                f"vencimiento: {fecha_texto(c.vencimiento)} no puede ser anterior a la fecha del comprobante "
-                f"({fecha_texto(c.fecha)}).",
-            )
-        )
-    if (c.periodo_desde is None) != (c.periodo_hasta is None):
-        falta = "periodo_desde" if c.periodo_desde is None else "periodo_hasta"
-        found.append(
-            _problem(
-                c,
-                "periodo.incompleto",
-                falta,
-                f"{falta}: un servicio necesita las dos fechas del período facturado (periodo_desde y "
-                "periodo_hasta).",
-            )
-        )
-    elif c.periodo_desde is not None and c.periodo_hasta is not None and c.periodo_desde > c.periodo_hasta:
-        found.append(
-            _problem(
-                c,
-                "periodo.invertido",
-                "periodo_hasta",
-                f"periodo_hasta: {fecha_texto(c.periodo_hasta)} es anterior a periodo_desde "
-                f"({fecha_texto(c.periodo_desde)}).",
-            )
-        )
-    found.extend(_ventana(c, hoy))
-    return found
-
-
-def _ventana(c: Comprobante, hoy: date) -> list[Problem]:
-    tipo = c.tipo_info
-    if tipo.fce:
-        atras, adelante, concepto = 5, (0 if tipo.es_nota else 1), "una FCE"
-    elif c.es_servicio:
-        atras, adelante, concepto = 10, 10, "servicios"
-    else:
-        atras, adelante, concepto = 5, 5, "productos"
-    desde, hasta = hoy - timedelta(days=atras), hoy + timedelta(days=adelante)
-    if not desde <= c.fecha <= hasta:
-        return [
-            _problem(
-                c,
-                "fecha.fuera_de_rango",
-                "fecha",
-                f"fecha: {fecha_texto(c.fecha)} está fuera del rango que AFIP admite para {concepto}: del "
-                f"{fecha_texto(desde)} al {fecha_texto(hasta)} (hoy es {fecha_texto(hoy)}).",
-            )
-        ]
-    if not c.es_servicio and c.fecha > hoy and (c.fecha.year, c.fecha.month) != (hoy.year, hoy.month):
-        return [
-            _problem(
-                c,
-                "fecha.otro_mes",
-                "fecha",
-                f"fecha: para {concepto} AFIP no admite una fecha futura de otro mes ({fecha_texto(c.fecha)}); "
-                f"use una fecha de {_MESES[hoy.month - 1]} o de días anteriores.",
-            )
-        ]
-    return []
 
 
 # --- All rules ----------------------------------------------------------------------------------------------

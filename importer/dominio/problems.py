@@ -8,6 +8,7 @@ results workbook rely on; messages are Spanish and always name the column they r
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from importer.dominio.errores import TfImportError
 
@@ -42,3 +43,24 @@ class Problem:
 
 class PlanillaError(TfImportError):
     """The file cannot be used at all (exit code 2). The message is Spanish and names the place."""
+
+
+class _DeComprobante(Protocol):
+    @property
+    def referencia(self) -> str: ...
+
+    @property
+    def primera_fila(self) -> int: ...
+
+
+def problema_de(
+    c: _DeComprobante, codigo: str, columna: str, mensaje: str, fila: int | None = None
+) -> Problem:
+    """A comprobante's problem: at the given row, or at the comprobante's first row."""
+    return Problem(
+        codigo,
+        mensaje,
+        fila=fila if fila is not None else c.primera_fila,
+        columna=columna,
+        referencia=c.referencia,
+    )
