@@ -198,7 +198,7 @@ def _cliente(r: FieldReader, cl: dict[str, Any]) -> tuple[str, str, str] | None:
         documento_tipo = None
     raw_nro = r.get(cl, "documento_nro", "cliente.documento_nro", True)
     documento_nro = as_text(raw_nro) if raw_nro is not None else None
-    if raw_nro is not None and (documento_nro is None or not re.fullmatch(r"\d{1,11}", documento_nro)):
+    if raw_nro is not None and (documento_nro is None or not re.fullmatch(r"[0-9]{1,11}", documento_nro)):
         r.fail("El campo cliente.documento_nro debe tener solo dígitos, sin puntos ni guiones (hasta 11).")
         documento_nro = None
     r.text(cl, "razon_social", "cliente.razon_social", required=True)

@@ -13,21 +13,19 @@ the client is gone) while the server runs, and `stop()` never waits for it: a sl
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
-import socket
 import threading
 import time
 from datetime import date, timedelta
 from decimal import Decimal
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 from importer.sandbox.api import CREDENTIALS, Api, Call, Reply, Settings, not_found
 from importer.sandbox.faults import ENDPOINT_ALIASES, FaultPlan, FaultRuntime
+from importer.sandbox.http import MAX_BODY, Handler, Server, hang_up, read_body  # noqa: F401 - MAX_BODY
 from importer.sandbox.profile import IssuerProfile
 from importer.sandbox.state import Store, account_id
 from importer.sandbox.values import ahora_argentina, hoy_argentina
@@ -36,7 +34,6 @@ from importer.sandbox.views import maintenance, simple_error
 logger = logging.getLogger("importer.sandbox")
 PREFIX = "/app/api/v2/"
 PDF_PREFIX = "sandbox/pdf/"
-MAX_BODY = 10 * 1024 * 1024
 DEMO_CREDENTIALS = {
     "usertoken": "sandbox-usertoken-demo",
     "apikey": "1000",
@@ -105,7 +102,7 @@ class Sandbox:
         self._stopping = threading.Event()
         self._counts: dict[str, int] = {}
         self._counts_lock = threading.Lock()
-        self._httpd: _Server | None = None
+        self._httpd: Server | None = None
         self._thread: threading.Thread | None = None
         self._api = Api(
             self._store,
@@ -124,7 +121,7 @@ class Sandbox:
         if self._httpd is not None:
             raise RuntimeError("el simulador ya está en marcha")
         self._stopping.clear()
-        self._httpd = _Server((self.host, self._port), self)
+        self._httpd = Server((self.host, self._port), self)
         self._thread = threading.Thread(
             target=self._httpd.serve_forever,
             kwargs={"poll_interval": 0.05},
@@ -143,7 +140,7 @@ class Sandbox:
             httpd.shutdown()
             connections = httpd.connections()
             for sock in connections.values():
-                _hang_up(sock)
+                hang_up(sock)
             httpd.server_close()
             if self._thread is not None:
                 self._thread.join(max(0.0, deadline - time.monotonic()))
@@ -236,9 +233,9 @@ class Sandbox:
         """Wait; False when `stop()` cut the wait short."""
         return seconds <= 0 or not self._stopping.wait(seconds)
 
-    def _handle(self, handler: _Handler, method: str) -> None:
+    def _handle(self, handler: Handler, method: str) -> None:
         path = handler.path.split("?", 1)[0]
-        body = _read_body(handler)
+        body = read_body(handler)
         endpoint = path[len(PREFIX) :].strip("/") if path.startswith(PREFIX) else None
         with self._counts_lock:
             key = endpoint if endpoint is not None else path
@@ -270,7 +267,7 @@ class Sandbox:
                 reply.note,
             )
 
-    def _process(self, handler: _Handler, endpoint: str, raw: bytes) -> Reply:
+    def _process(self, handler: Handler, endpoint: str, raw: bytes) -> Reply:
         decision = self._runtime.decide(endpoint)
         left = self._runtime.remaining("mantenimiento")
         if left > 0:
@@ -311,15 +308,15 @@ class Sandbox:
             return Reply(drop=True, note=f"{reply.note} (falla: corte)")
         return reply
 
-    def _base_url(self, handler: _Handler) -> str:
+    def _base_url(self, handler: Handler) -> str:
         host = handler.headers.get("Host")
         return f"http://{host}/app/api/v2" if host else self.base_url
 
     @staticmethod
-    def _send(handler: _Handler, reply: Reply) -> None:
+    def _send(handler: Handler, reply: Reply) -> None:
         if reply.drop:
             handler.close_connection = True
-            _hang_up(handler.connection)
+            hang_up(handler.connection)
             return
         data = reply.raw if reply.body is None else json.dumps(reply.body, ensure_ascii=False).encode("utf-8")
         headers = [
@@ -349,77 +346,3 @@ def _phrase(status: int) -> str:
 
 def _triple(credentials: dict[str, Any]) -> tuple[str, str, str]:
     return tuple(str(credentials.get(name, "")) for name in CREDENTIALS)  # type: ignore[return-value]
-
-
-def _hang_up(sock: socket.socket) -> None:
-    with contextlib.suppress(OSError):
-        sock.shutdown(socket.SHUT_RDWR)
-
-
-def _read_body(handler: _Handler) -> bytes | None:
-    length = handler.headers.get("Content-Length")
-    if handler.headers.get("Transfer-Encoding"):
-        handler.close_connection = True
-        return None
-    if length is None:
-        return b""
-    if not length.isdigit() or int(length) > MAX_BODY:
-        handler.close_connection = True
-        return None
-    return handler.rfile.read(int(length))
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True  # headers and body go in two writes: avoid the 40 ms stall
-    server_version = "TusFacturasSandbox/1.0"
-    sys_version = ""
-    timeout = 300  # idle keep-alive connections end after five minutes
-    server: _Server
-
-    def do_POST(self) -> None:
-        self.server.sandbox._handle(self, self.command)
-
-    do_GET = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = do_POST
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
-        pass
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = False
-
-    def __init__(self, address: tuple[str, int], sandbox: Sandbox) -> None:
-        self.sandbox = sandbox
-        self._connections: dict[threading.Thread, socket.socket] = {}
-        self._connections_lock = threading.Lock()
-        super().__init__(address, _Handler)
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        thread = threading.Thread(
-            target=self._serve_connection,
-            args=(request, client_address),
-            name="tf-sandbox-conexion",
-            daemon=True,
-        )
-        with self._connections_lock:
-            self._connections[thread] = request
-        thread.start()
-
-    def _serve_connection(self, request: Any, client_address: Any) -> None:
-        try:
-            self.finish_request(request, client_address)
-        except Exception:
-            self.handle_error(request, client_address)
-        finally:
-            self.shutdown_request(request)
-            with self._connections_lock:
-                self._connections.pop(threading.current_thread(), None)
-
-    def connections(self) -> dict[threading.Thread, socket.socket]:
-        with self._connections_lock:
-            return dict(self._connections)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        logger.debug("conexión con %s terminada con error", client_address, exc_info=True)
