@@ -15,14 +15,15 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from importer.sandbox import rules, views
+from importer.sandbox import fce, rules, views
+from importer.sandbox.cuit import is_valid_cuit
 from importer.sandbox.faults import Decision
 from importer.sandbox.fields import FieldReader, Rejection
 from importer.sandbox.pdf import render_pdf
 from importer.sandbox.qr import qr_data, qr_url
 from importer.sandbox.request import TIPO_NAMES, Pedido, parse_nuevo
 from importer.sandbox.state import Account, Store
-from importer.sandbox.tablas import DOCUMENTOS, TIPOS
+from importer.sandbox.tablas import DOCUMENTOS, GRANDES_EMPRESAS, TIPOS
 from importer.sandbox.values import ahora_argentina, fmt_amount, fmt_date, json_number, plain
 
 if TYPE_CHECKING:
@@ -66,6 +67,7 @@ class Settings:
     check_totals: bool
     hoy: Callable[[], date]
     afip_down_seconds: Callable[[], float]
+    monto_fce: Decimal | None = None  # None: AFIP's minimum in force on each date (tablas)
 
 
 class Api:
@@ -89,9 +91,10 @@ class Api:
             return Reply(body=views.rejection(errors, ref), note="rechazado")
         s = self.settings
         errors = rules.afip_checks(pedido, s.profile, s.hoy(), s.tope_cf, s.check_totals)
-        if not errors and call.decision.fec is not None and _requires_fce(pedido, call.decision.fec):
-            fce = [rules.afip(10192, rules.REQUIERE_FCE)]
-            return Reply(body=views.rejection(fce, ref, requiere_fec="SI"), note="requiere FCE")
+        forced = call.decision.fec is not None and _requires_fce(pedido, call.decision.fec)
+        if not errors and (forced or fce.debe_ser_fce(pedido, s.monto_fce)):
+            requiere = [rules.afip(10192, rules.REQUIERE_FCE)]
+            return Reply(body=views.rejection(requiere, ref, requiere_fec="SI"), note="requiere FCE")
         if errors:
             return Reply(body=views.rejection(errors, ref), note="rechazado por AFIP")
         account = call.account
@@ -259,6 +262,29 @@ class Api:
     def alertas(self, call: Call) -> Reply:
         down = self.settings.afip_down_seconds() > 0
         return Reply(body=views.alertas(views.afip_down_text(ahora_argentina()) if down else None))
+
+    def requiere_fec(self, call: Call) -> Reply:
+        """Is this CUIT obliged to receive FCE, and from what amount (tusfacturas-api.md §9.7)."""
+        if call.decision.pre == "error":
+            return Reply(body=views.simple_error(LOOKUP_ERROR), note="falla: error")
+        r = FieldReader()
+        cuit = r.text(call.body, "cuit", "cuit", required=True)
+        if cuit is not None and not is_valid_cuit(cuit):
+            r.fail(f"El CUIT enviado {cuit} es invalido.")  # the docs' own wording
+        fecha = r.date(call.body, "fecha", "fecha", required=True)
+        if r.errors or cuit is None or fecha is None:
+            return Reply(body={"error": "S", "errores": [e.text for e in r.errors], "rta": ""})
+        obligado = cuit in GRANDES_EMPRESAS
+        return Reply(
+            body={
+                "error": "N",
+                "errores": [],
+                "rta": "",
+                "esta_obligado": "S" if obligado else "N",
+                "importe_desde": json_number(fce.minimo_fce(fecha, self.settings.monto_fce)),
+            },
+            note=f"obligado: {'S' if obligado else 'N'}",
+        )
 
     def topecf(self, call: Call) -> Reply:
         return Reply(body={"error": "N", "errores": [], "monto": json_number(self.settings.tope_cf)})

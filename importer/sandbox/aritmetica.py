@@ -49,6 +49,11 @@ def line_net(cantidad: Amount, precio: Amount, bonificacion_pct: Amount = 0) -> 
     return exact(cantidad) * exact(precio) * (100 - exact(bonificacion_pct)) / 100
 
 
+def percepcion(base: Amount, alicuota_pct: Amount) -> int:
+    """A perception's amount in centavos: base × alícuota / 100, rounded once, half to even."""
+    return to_centavos(exact(base) * exact(alicuota_pct) / 100)
+
+
 @dataclass(frozen=True)
 class Totales:
     """The comprobante's amounts in centavos, one entry per alícuota code present."""

@@ -15,6 +15,7 @@ from types import FrameType
 
 from importer.sandbox.faults import FALLAS_AYUDA, FaultPlan
 from importer.sandbox.profile import IssuerProfile
+from importer.sandbox.tablas import GRANDES_EMPRESAS
 from importer.sandbox.values import as_date, fmt_date
 
 DESCRIPCION = (
@@ -108,6 +109,14 @@ def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="MONTO",
         help="tope para consumidor final sin identificar (por defecto 10.000.000)",
     )
+    parser.add_argument(
+        "--monto-fce",
+        type=_monto,
+        default=None,
+        metavar="MONTO",
+        help="desde qué total las grandes empresas del simulador exigen FCE MiPyME "
+        "(por defecto, el mínimo de AFIP vigente en la fecha del comprobante)",
+    )
     parser.add_argument("--silencioso", action="store_true", help="no muestra cada pedido recibido")
 
 
@@ -124,6 +133,7 @@ def sandbox_command(args: argparse.Namespace) -> int:
         profile=IssuerProfile.named(args.perfil),
         check_totals=args.verificar_totales,
         tope_cf=args.tope_cf,
+        monto_fce=args.monto_fce,
         host=args.host,
         port=args.port,
         verbose=not args.silencioso,
@@ -164,12 +174,18 @@ def _print_banner(sb: object, args: argparse.Namespace) -> None:
         f"  Emisor:       {sb.profile.describe()}\n"
         f"  Hoy (AFIP):   {hoy}\n"
         f"  Tope CF:      $ {_miles(sb.tope_cf)}\n"
+        f"  FCE MiPyME:   {_fce(sb.monto_fce)}\n"
         f"  Fallas:       {sb.faults.describe()}\n"
         f"  Datos:        {args.datos or 'solo en memoria'}\n"
         f"Para usarlo: tf-import run PLANILLA.xlsx --sandbox --base-url {sb.base_url}\n"
         f"Ctrl-C para detenerlo.",
         flush=True,
     )
+
+
+def _fce(monto: Decimal | None) -> str:
+    desde = f"$ {_miles(monto)}" if monto is not None else "el mínimo de AFIP vigente"
+    return f"CUIT {', '.join(GRANDES_EMPRESAS)} exigen FCE desde {desde}"
 
 
 def _miles(amount: Decimal) -> str:

@@ -4,7 +4,7 @@ A plan is a list of clauses separated by `;`, `,` or spaces::
 
     CLAUSE   = [ENDPOINT ":"] KIND ["=" VALUE] ["@" WHEN]
     ENDPOINT = nuevo (default) | consulta | consulta_avanzada | numeracion | alertas | topecf
-               | regenerar_pdf | consultas (the three lookups) | todos (every endpoint)
+               | regenerar_pdf | requiere_fec | consultas (the three lookups) | todos (every endpoint)
     WHEN     = N | N-M | N+ | "|"-separated list of those   (the N-th request the clause applies to)
              | P%                                           (each request with probability P, seeded)
              | *  or nothing                                (every request)
@@ -65,6 +65,7 @@ ENDPOINT_ALIASES: dict[str, tuple[str, ...] | None] = {
     "alertas": ("estado_servicios/alertas",),
     "topecf": ("facturacion/topecf",),
     "regenerar_pdf": ("facturacion/regenerar_pdf",),
+    "requiere_fec": ("facturacion/requiere_fec",),
     "consultas": LOOKUPS,
     "todos": None,
 }
@@ -80,7 +81,7 @@ FALLAS_AYUDA = """\
 Fallas (--fallas): cláusulas separadas por ';', ',' o espacios:
   [ENDPOINT:]TIPO[=VALOR][@CUANDO]
   ENDPOINT: nuevo (por defecto), consulta, consulta_avanzada, numeracion, alertas,
-            topecf, regenerar_pdf, consultas (las tres consultas) o todos.
+            topecf, regenerar_pdf, requiere_fec, consultas (las tres consultas) o todos.
   CUANDO:   N (el N-ésimo pedido a ese endpoint), N-M, N+ (desde el N), varios con '|',
             P% (probabilidad, reproducible con --semilla), * o nada (siempre).
   TIPO:

@@ -20,6 +20,14 @@ class Rejection:
     code: str | None = None
 
 
+AFIP_PREFIX = "AFIP Factura electronica, informa el siguiente error: Cod. Error: #6661145."
+
+
+def afip(code: int, text: str) -> Rejection:
+    """An AFIP rejection as TusFacturas wraps it in `errores` (tusfacturas-api.md §5.2)."""
+    return Rejection(f"{AFIP_PREFIX}{code} - {text}")
+
+
 class FieldReader:
     """Reads fields and collects every problem (TusFacturas answers them all at once)."""
 

@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from importer.sandbox.fce import RgEspeciales, parse_rg_especiales
 from importer.sandbox.fields import SI_NO, FieldReader, Rejection
 from importer.sandbox.tablas import (
     ALICUOTA_BY_VALUE,
@@ -24,14 +25,13 @@ from importer.sandbox.tablas import (
     MONEDAS,
     PROVINCIAS,
     TIPOS_BY_NAME,
-    TRIBUTO_TIPOS,
     UNIDADES_MEDIDA,
     Tipo,
 )
+from importer.sandbox.tributos import Tributo, importe, parse_tributos
 from importer.sandbox.values import as_decimal, as_text
 
 MAX_ITEMS = 130
-MAX_TRIBUTOS = 7
 MAX_ASOCIADOS = 10
 CONDICIONES = frozenset(CONDICIONES_IVA)
 MONEDA_CODES = frozenset(MONEDAS)
@@ -92,11 +92,16 @@ class Pedido:
     condicion_iva: str  # the one for this operation (condicion_iva_operacion or condicion_iva)
     items: tuple[Item, ...]
     bonificacion: Decimal
-    tributos: Decimal
+    tributos: tuple[Tributo, ...]
     impuestos_internos: Decimal
     asociados: tuple[AsociadoRef, ...]
     periodo_asociado: tuple[date, date] | None
     external_reference: str
+    rg_especiales: RgEspeciales | None = None
+
+    @property
+    def importe_tributos(self) -> Decimal:
+        return importe(self.tributos)
 
     @property
     def es_servicio(self) -> bool:
@@ -157,7 +162,8 @@ def parse_nuevo(body: dict[str, Any]) -> tuple[Pedido | None, list[Rejection]]:
     referencia = _external_reference(r, c)
     letra = tipo.letra if tipo else None
     items = _detalle(r, c, letra)
-    tributos = _tributos(r, c, letra)
+    tributos = parse_tributos(r, c, letra)
+    rg_especiales = parse_rg_especiales(r, c)
     asociados, periodo_asociado = _asociados(r, c, tipo)
     _pagos(r, c, total, cotizacion)
     _tags(r, c)
@@ -187,6 +193,7 @@ def parse_nuevo(body: dict[str, Any]) -> tuple[Pedido | None, list[Rejection]]:
         asociados=asociados,
         periodo_asociado=periodo_asociado,
         external_reference=referencia,
+        rg_especiales=rg_especiales,
     ), []
 
 
@@ -292,32 +299,6 @@ def _alicuota(r: FieldReader, producto: dict[str, Any], path: str, letra: str | 
         r.fail(f"Para comprobantes clase {letra} la alícuota de los ítems debe ser 0 ({path}).")
         return None
     return code
-
-
-def _tributos(r: FieldReader, c: dict[str, Any], letra: str | None) -> Decimal:
-    tributos = c.get("tributos")
-    if tributos in (None, "", []):
-        return Decimal(0)
-    if not isinstance(tributos, list):
-        r.invalid("comprobante.tributos", tributos)
-        return Decimal(0)
-    if letra in ("C", "E"):
-        r.fail(f"Los comprobantes clase {letra} no admiten tributos.")
-        return Decimal(0)
-    if len(tributos) > MAX_TRIBUTOS:
-        r.fail(f"El comprobante admite hasta {MAX_TRIBUTOS} tributos (tiene {len(tributos)}).")
-    suma = Decimal(0)
-    for i, t in enumerate(tributos):
-        path = f"comprobante.tributos[{i}]"
-        if not isinstance(t, dict):
-            r.invalid(path, t)
-            continue
-        r.choice(t, "tipo", f"{path}.tipo", TRIBUTO_TIPOS, required=True)
-        r.integer(t, "regimen", f"{path}.regimen", required=True, lo=1, hi=34)
-        r.decimal(t, "base_imponible", f"{path}.base_imponible", required=True)
-        r.decimal(t, "alicuota", f"{path}.alicuota", required=True)
-        suma += r.decimal(t, "total", f"{path}.total", required=True) or Decimal(0)
-    return suma
 
 
 def _asociados(

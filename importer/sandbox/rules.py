@@ -12,15 +12,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from importer.sandbox import aritmetica
+from importer.sandbox import aritmetica, fce, tributos
 from importer.sandbox.cuit import is_valid_cuit
-from importer.sandbox.fields import Rejection
+from importer.sandbox.fields import Rejection, afip
 from importer.sandbox.profile import IssuerProfile
 from importer.sandbox.request import Pedido
 from importer.sandbox.tablas import CUIT_DOCUMENTOS, LETRAS_BY_CONDICION, TIPOS_BY_NAME
 from importer.sandbox.values import fmt_amount, fmt_date
 
-AFIP_PREFIX = "AFIP Factura electronica, informa el siguiente error: Cod. Error: #6661145."
 FUERA_DE_SECUENCIA = (
     "El numero o fecha del comprobante no se corresponde con el proximo a autorizar. "
     "Consultar metodo FECompUltimoAutorizado."
@@ -37,10 +36,6 @@ REQUIERE_FCE = (
 TOLERANCIA = Decimal("0.01")
 
 
-def afip(code: int, text: str) -> Rejection:
-    return Rejection(f"{AFIP_PREFIX}{code} - {text}")
-
-
 def afip_checks(
     p: Pedido, profile: IssuerProfile, hoy: date, tope_cf: Decimal, check_totals: bool
 ) -> list[Rejection]:
@@ -54,7 +49,7 @@ def afip_checks(
         errors.append(
             afip(10005, f"El punto de venta {p.punto_venta} no se encuentra habilitado para el presente WS.")
         )
-    if (letra in ("A", "M") or p.tipo.fce) and p.documento_tipo != "CUIT":
+    if letra in ("A", "M") and not p.tipo.fce and p.documento_tipo != "CUIT":  # FCE: 10176 (fce.py)
         errors.append(
             afip(10013, "Para comprobantes clase A, M y MiPyME (FCE) el campo DocTipo debe ser 80 (CUIT).")
         )
@@ -85,15 +80,18 @@ def afip_checks(
         errors.append(afip(10036, "El campo FchVtoPago no puede ser anterior a la fecha del comprobante."))
     if p.periodo and p.periodo[0] > p.periodo[1]:
         errors.append(afip(10032, "El campo FchServDesde no puede ser posterior a FchServHasta."))
-    dias = 10 if p.es_servicio else 5
-    if abs((p.fecha - hoy).days) > dias:
+    atras, adelante = fce.ventana(p)
+    if not -atras <= (p.fecha - hoy).days <= adelante:
+        hasta = f"N+{adelante}" if adelante else "N"
         errors.append(
             afip(
                 10016,
-                f"CbteFch debe estar comprendido en el rango N-{dias} y N+{dias} (N = {fmt_date(hoy)}).",
+                f"CbteFch debe estar comprendido en el rango N-{atras} y {hasta} (N = {fmt_date(hoy)}).",
             )
         )
     errors.extend(_asociados_checks(p))
+    errors.extend(fce.afip_checks(p, hoy))
+    errors.extend(tributos.afip_checks(p, check_totals))
     if check_totals:
         calculado = expected_total(p)
         if abs(calculado - p.total) > TOLERANCIA:
@@ -125,7 +123,7 @@ def _asociados_checks(p: Pedido) -> list[Rejection]:
                     "El campo FchHasta de PeriodoAsoc no puede ser posterior a la fecha del comprobante.",
                 )
             )
-    for ref in p.asociados:
+    for ref in () if p.tipo.fce and p.tipo.es_nota else p.asociados:  # FCE notes: 10157 (fce.py)
         asociado = TIPOS_BY_NAME[ref.tipo]
         if asociado.letra != p.tipo.letra or asociado.fce != p.tipo.fce:
             errors.append(
@@ -141,7 +139,7 @@ def expected_total(p: Pedido) -> Decimal:
     """The §9.3 total by the sandbox's own arithmetic, plus tributos and impuestos internos as sent."""
     lines = ((i.cantidad, i.precio, i.alicuota, i.bonificacion) for i in p.items)
     totales = aritmetica.compute(lines, p.tipo.letra, bonificacion=p.bonificacion)
-    return totales.total_pesos + p.tributos + p.impuestos_internos
+    return totales.total_pesos + p.importe_tributos + p.impuestos_internos
 
 
 def state_checks(

@@ -47,12 +47,12 @@ ENDPOINTS = (
     "estado_servicios/alertas",
     "facturacion/topecf",
     "facturacion/regenerar_pdf",
+    "facturacion/requiere_fec",
 )
 NOT_SIMULATED = (
     "facturacion/nuevo_encola",
     "facturacion/lotes",
     "facturacion/lotes_encola",
-    "facturacion/requiere_fec",
     "facturacion/reenviar",
     "facturacion/eliminar_encolado",
     "facturacion/cambiar_fecha_encolado",
@@ -85,6 +85,7 @@ class Sandbox:
         profile: IssuerProfile | None = None,
         check_totals: bool = False,
         tope_cf: Decimal = Decimal("10000000"),
+        monto_fce: Decimal | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
         verbose: bool = False,
@@ -92,6 +93,8 @@ class Sandbox:
         self.profile = profile or IssuerProfile()
         self.check_totals = check_totals
         self.tope_cf = Decimal(tope_cf)
+        # From what amount the large companies (tablas.GRANDES_EMPRESAS) require FCE; None: AFIP's.
+        self.monto_fce = None if monto_fce is None else Decimal(monto_fce)
         self.host = host
         self.verbose = verbose
         self.credentials = dict(DEMO_CREDENTIALS)
@@ -112,6 +115,7 @@ class Sandbox:
                 check_totals=check_totals,
                 hoy=lambda: self.hoy,
                 afip_down_seconds=lambda: self._runtime.remaining("afip_caido"),
+                monto_fce=self.monto_fce,
             ),
         )
 

@@ -8,6 +8,7 @@ wrong table. Sources: tusfacturas-api.md §4 and afip-rules.md §2–§5.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 # --- Tipos de comprobante (tusfacturas-api.md §4.1, afip-rules.md §4) ----------------------------
@@ -207,5 +208,104 @@ UNIDADES_MEDIDA: dict[str, str] = {
     "98": "otras unidades",
 }
 
-# tributos[].tipo (§4.10): 6 percepción IVA, 7 percepción IIBB, 1 impuestos nacionales.
-TRIBUTO_TIPOS = frozenset({"1", "6", "7"})
+# --- Tributos (tusfacturas-api.md §3.6 and §4.10) -------------------------------------------------
+
+TRIBUTO_NACIONAL, TRIBUTO_IVA, TRIBUTO_IIBB = 1, 6, 7
+# tipo → the description the lookups answer (§6.2.3 `tipo_descripcion`).
+TRIBUTO_TIPOS: dict[int, str] = {
+    TRIBUTO_NACIONAL: "Percepcion de impuestos nacionales",
+    TRIBUTO_IVA: "Percepcion de IVA",
+    TRIBUTO_IIBB: "Percepcion de IIBB",
+}
+
+
+@dataclass(frozen=True)
+class Regimen:
+    tipo: int  # the only tributo tipo this régimen belongs to
+    nombre: str
+
+
+_IIBB_JURISDICCIONES = (
+    "CAPITAL FEDERAL",
+    "BUENOS AIRES",
+    "CATAMARCA",
+    "CHACO",
+    "CHUBUT",
+    "CORDOBA",
+    "CORRIENTES",
+    "ENTRE RIOS",
+    "FORMOSA",
+    "JUJUY",
+    "LA PAMPA",
+    "LA RIOJA",
+    "MENDOZA",
+    "MISIONES",
+    "NEUQUEN",
+    "RIO NEGRO",
+    "SALTA",
+    "SAN JUAN",
+    "SAN LUIS",
+    "SANTA CRUZ",
+    "SANTA FE",
+    "SANTIAGO DEL ESTERO",
+    "TIERRA DEL FUEGO",
+    "TUCUMAN",
+    "Otro",
+)
+# régimen → its tipo and name: 1–3 IVA, 4–28 IIBB per jurisdicción, 31–34 nacionales (no 29, 30).
+REGIMENES: dict[int, Regimen] = {
+    1: Regimen(TRIBUTO_IVA, "No especificado"),
+    2: Regimen(TRIBUTO_IVA, "Reg. General (RG 2408)"),
+    3: Regimen(TRIBUTO_IVA, "RG 5329"),
+    **{4 + i: Regimen(TRIBUTO_IIBB, name) for i, name in enumerate(_IIBB_JURISDICCIONES)},
+    31: Regimen(TRIBUTO_NACIONAL, "Perc. impuesto PAIS"),
+    32: Regimen(TRIBUTO_NACIONAL, "Impuesto País"),
+    33: Regimen(TRIBUTO_NACIONAL, "Perc. Imp. a las Ganancias"),
+    34: Regimen(TRIBUTO_NACIONAL, "Perc. Imp. sobre los Bienes Personales"),
+}
+MAX_TRIBUTOS = 7  # the reference page; the 2023 changelog said 6 (tusfacturas-api.md §13.11)
+# AFIP's "Sujeto No Categorizado": a Factura B to it must carry perceptions (10067), never an FCE (10178).
+NO_CATEGORIZADO = "23000000000"
+
+# --- rg_especiales (tusfacturas-api.md §3.8 and §4.11) -----------------------------------------
+
+REGIMEN_FCE = "Factura de Crédito Electrónica MiPyMEs (FCE)"
+FCE_CBU, FCE_ALIAS, FCE_ANULACION, FCE_REFERENCIA, FCE_TRANSFERENCIA = 2101, 2102, 22, 23, 27
+# régimen name (exact, as §4.11 spells it) → the data ids it carries.
+RG_ESPECIALES: dict[str, frozenset[int]] = {
+    "RG Empresas Promovidas": frozenset({2}),
+    "RG Bienes Usados 3411": frozenset({91, 92, 93}),
+    "Excepcion computo IVA Credito Fiscal": frozenset({5}),
+    "RG 3668 Impuesto al Valor Agregado": frozenset({61, 62, 63}),
+    "RG 3.368 Establecimientos de educación pública de gestión privada": frozenset({10, 1011, 1012}),
+    "RG 2.820 Operaciones económicas vinculadas con bienes inmuebles": frozenset({11}),
+    "RG 3.687 Locación temporaria de inmuebles con fines turísticos": frozenset({12}),
+    "RG 2.863 Representantes de Modelos": frozenset({13}),
+    "RG 2.863 Agencias de publicidad": frozenset({14}),
+    "RG 2.863 Personas físicas que desarrollen actividad de modelaje": frozenset({15}),
+    "RG 4004-E": frozenset({17, 1801, 1802}),
+    REGIMEN_FCE: frozenset({FCE_CBU, FCE_ALIAS, FCE_ANULACION, FCE_REFERENCIA, FCE_TRANSFERENCIA}),
+}
+FCE_TRANSFERENCIAS = frozenset({"SCA", "ADC"})  # sistema de circulación abierta, agente de depósito
+
+# --- FCE obligation (afip-rules.md §8) ----------------------------------------------------------
+
+# The simulator's register of "large companies" obliged to receive FCE (AFIP's lives in its FCE
+# register; these are made up, with valid check digits, and used nowhere else).
+GRANDES_EMPRESAS: dict[str, str] = {
+    "30500000011": "GRAN CADENA DEMO SUPERMERCADOS S.A.",
+    "30500000038": "GRAN INDUSTRIA DEMO ACEROS S.A.",
+    "30500000046": "GRAN ENERGETICA DEMO S.A.",
+}
+# (from this date on, minimum total in pesos) — afip-rules.md §8; the 2026 figure is marked
+# UNVERIFIED there. Before 11/04/2025 the previous minimum applies.
+MONTOS_MINIMOS_FCE: tuple[tuple[date, Decimal], ...] = (
+    (date.min, Decimal(1357480)),
+    (date(2025, 4, 11), Decimal(3958316)),
+    (date(2026, 4, 14), Decimal(5549862)),
+)
+
+
+def monto_minimo_fce(fecha: date) -> Decimal:
+    """The FCE minimum in force on `fecha`."""
+    return [monto for desde, monto in MONTOS_MINIMOS_FCE if desde <= fecha][-1]

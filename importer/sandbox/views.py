@@ -8,46 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from importer.sandbox.fields import Rejection
+from importer.sandbox.tablas import REGIMENES, TRIBUTO_TIPOS
 from importer.sandbox.values import as_decimal, as_int, json_number
-
-TRIBUTO_TIPOS = {1: "Percepcion de impuestos nacionales", 6: "Percepcion de IVA", 7: "Percepcion de IIBB"}
-_IIBB = (
-    "CAPITAL FEDERAL",
-    "BUENOS AIRES",
-    "CATAMARCA",
-    "CHACO",
-    "CHUBUT",
-    "CORDOBA",
-    "CORRIENTES",
-    "ENTRE RIOS",
-    "FORMOSA",
-    "JUJUY",
-    "LA PAMPA",
-    "LA RIOJA",
-    "MENDOZA",
-    "MISIONES",
-    "NEUQUEN",
-    "RIO NEGRO",
-    "SALTA",
-    "SAN JUAN",
-    "SAN LUIS",
-    "SANTA CRUZ",
-    "SANTA FE",
-    "SANTIAGO DEL ESTERO",
-    "TIERRA DEL FUEGO",
-    "TUCUMAN",
-    "Otro",
-)
-REGIMENES = {
-    1: "No especificado",
-    2: "Reg. General (RG 2408)",
-    3: "RG 5329",
-    **{4 + i: name for i, name in enumerate(_IIBB)},
-    31: "Perc. impuesto PAIS",
-    32: "Impuesto País",
-    33: "Perc. Imp. a las Ganancias",
-    34: "Perc. Imp. sobre los Bienes Personales",
-}
 
 AFIP_CAIDO = (
     "Los servicios de facturacion de AFIP estan presentando errores. Para evitar inconsistencias en tu "
@@ -176,7 +138,7 @@ def lookup_entry(record: dict[str, Any], urls: tuple[str, str]) -> dict[str, Any
                 "tipo": tipo,
                 "tipo_descripcion": TRIBUTO_TIPOS.get(tipo or 0, ""),
                 "regimen": regimen,
-                "regimen_descripcion": REGIMENES.get(regimen or 0, ""),
+                "regimen_descripcion": REGIMENES[regimen].nombre if regimen in REGIMENES else "",
                 "base_imponible": _num(t.get("base_imponible")),
                 "alicuota": _num(t.get("alicuota")),
                 "total": _num(t.get("total")),

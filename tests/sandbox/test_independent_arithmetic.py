@@ -97,6 +97,17 @@ def test_half_cents_go_to_the_even_cent() -> None:
     assert total([("1", "0.50", "21", "0")]) == D("0.60")
 
 
+def test_a_perception_is_rounded_once_half_to_even() -> None:
+    # base × alícuota / 100, to the cent, half to even:
+    #   1 % of 100.50 = 1.005 → 1.00 (half: the even cent); 1 % of 101.50 = 1.015 → 1.02 (even)
+    #   1.5 % of 10600 = 159 exactly; 3 % of 0.10 = 0.003 → 0.00; 2.5 % of 100.30 = 2.5075 → 2.51
+    assert aritmetica.percepcion(D("100.50"), D("1")) == 100
+    assert aritmetica.percepcion(D("101.50"), D("1")) == 102
+    assert aritmetica.percepcion(D("10600"), D("1.5")) == 15900
+    assert aritmetica.percepcion(D("0.10"), D("3")) == 0
+    assert aritmetica.percepcion(D("100.30"), D("2.5")) == 251
+
+
 def test_iva_is_taken_on_the_two_decimal_base_afip_receives() -> None:
     # AFIP 10051 checks AlicIva.Importe against BaseImp × rate, BaseImp having 2 decimals:
     #   1000.015 → base 1000.02, 27 % → 270.0054 → 270.01 (on the exact net: 270.00405 → 270.00)

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from importer.dominio.reloj import hoy_en_argentina
 from importer.sandbox import FaultPlan, Sandbox
 
 from .conftest import HOY
@@ -39,7 +40,7 @@ def test_base_url_and_context_manager() -> None:
 
 def test_default_hoy_is_today_in_argentina() -> None:
     sb = Sandbox()
-    assert abs((sb.hoy - date.today()).days) <= 1
+    assert abs((sb.hoy - hoy_en_argentina()).days) <= 1
     sb.hoy = HOY
     assert sb.hoy == HOY
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import requests
 
-from importer.sandbox import Sandbox
+from importer.sandbox import IssuerProfile, Sandbox
 from importer.sandbox.values import fmt_date
 
 CUIT_CLIENTE = "30698765433"
@@ -128,3 +128,55 @@ def por_referencia(sb: Sandbox, referencia: str, **kwargs: Any) -> dict[str, Any
 
 def dias(base: date, n: int) -> date:
     return base + timedelta(days=n)
+
+
+# --- FCE MiPyME ---------------------------------------------------------------------------------
+
+FCE = "Factura de Crédito Electrónica MiPyMEs (FCE)"  # rg_especiales régimen, as §4.11 spells it
+# TusFacturas' own doc example; its two BCRA check digits, weights 3, 1, 7, 9 from the right:
+#   block 1 "0170215" reversed 5 1 2 0 7 1 0 → 15+1+14+0+21+1+0 = 52 → (10 − 2) % 10 = 8 ✓ (8th digit)
+#   block 2 "2000000529525" reversed 5 2 5 9 2 5 0 0 0 0 0 0 2
+#           → 15+2+35+81+6+5+0+0+0+0+0+0+6 = 150 → (10 − 0) % 10 = 0 ✓ (22nd digit)
+CBU = "0170215820000005295250"
+FCE_A = "FACTURA DE CREDITO ELECTRONICA MiPyME (FCE) A"
+NC_FCE_A = "NOTA DE CREDITO ELECTRONICA MiPyME (FCE) A"
+
+
+def rg_fce(**datos: str) -> dict[str, Any]:
+    """`rg_especiales` of the FCE régimen; keys are `id_2101`-style names for the data ids."""
+    return {
+        "regimen": FCE,
+        "datos": [{"id": int(k.removeprefix("id_")), "valor": v} for k, v in datos.items()],
+    }
+
+
+def fce_factura(fecha: date, referencia: str = "FCE-0001", /, **changes: Any) -> dict[str, Any]:
+    """A valid FCE A factura (1 × 1000 @ 21 % = 1210.00), due in 30 days, CBU and SCA."""
+    fields: dict[str, Any] = {
+        "tipo": FCE_A,
+        "vencimiento": fmt_date(fecha + timedelta(days=30)),
+        "rg_especiales": rg_fce(id_2101=CBU, id_27="SCA"),
+    }
+    fields.update(changes)
+    return factura(fecha, referencia, **fields)
+
+
+def fce_nota(
+    fecha: date, asociado: dict[str, Any], referencia: str = "NC-FCE-0001", /, **changes: Any
+) -> dict[str, Any]:
+    """An NC FCE A of 1210.00 crediting `asociado` (a stored comprobante), anulación N."""
+    fields: dict[str, Any] = {
+        "tipo": NC_FCE_A,
+        "rg_especiales": rg_fce(id_22="N"),
+        "comprobantes_asociados": [
+            {
+                "tipo_comprobante": asociado["tipo"],
+                "punto_venta": asociado["punto_venta"],
+                "numero": asociado["numero"],
+                "comprobante_fecha": asociado["fecha"],
+                "cuit": IssuerProfile().cuit,
+            }
+        ],
+    }
+    fields.update(changes)
+    return factura(fecha, referencia, **fields)
