@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
 
+from importer.dominio.reloj import hoy_en_argentina
 from importer.planilla.columns import NAMES
 
 # A valid customer CUIT that is not the sandbox issuer's (check digit computed by the rules).
@@ -21,7 +21,7 @@ def valid_row(**overrides: object) -> dict[str, object]:
     """One complete, valid line row of a Factura A (RI customer, 1 × 1000 @ 21 %), dated today."""
     row: dict[str, object] = {
         "referencia": "FA-0001",
-        "fecha": date.today(),
+        "fecha": hoy_en_argentina(),
         "tipo": "FACTURA A",
         "punto_venta": 1,
         "moneda": "PES",

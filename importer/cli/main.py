@@ -12,6 +12,7 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from importer import __version__
 from importer.dominio.errores import ExitCode, TfImportError, UsageError
@@ -127,15 +128,17 @@ def _spanish_formatter(base: type[argparse.HelpFormatter]) -> type[argparse.Help
 class SpanishParser(argparse.ArgumentParser):
     """argparse with its headings, help and errors in Spanish (subcommands inherit it)."""
 
-    def __init__(self, *args: object, add_help: bool = True, **kwargs: object) -> None:
-        super().__init__(*args, add_help=False, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, add_help: bool = True, **kwargs: Any) -> None:
+        kwargs["add_help"] = False  # our own -h, with Spanish help text
+        super().__init__(*args, **kwargs)
         self._positionals.title = "argumentos"
         self._optionals.title = "opciones"
         if add_help:
             self.add_argument("-h", "--help", action="help", help="muestra esta ayuda y termina")
 
     def _get_formatter(self) -> argparse.HelpFormatter:
-        return _spanish_formatter(self.formatter_class)(prog=self.prog)
+        formatter: type[argparse.HelpFormatter] = self.formatter_class  # type: ignore[assignment]
+        return _spanish_formatter(formatter)(prog=self.prog)
 
     def error(self, message: str):  # noqa: ANN201 - NoReturn, as in argparse
         self.print_usage(sys.stderr)
@@ -168,8 +171,8 @@ def _amount(text: str) -> str:
 
     try:
         parse_pesos(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"«{text}» no sirve: debe ser un monto mayor que 0") from None
+    except ValueError as exc:  # the explanation says why (e.g. an ambiguous 1.234) and what to write
+        raise argparse.ArgumentTypeError(str(exc)) from None
     return text
 
 
@@ -321,7 +324,7 @@ def _add_validation_options(p: argparse.ArgumentParser) -> None:
 class StderrHandler(logging.StreamHandler):
     """Writes to whatever `sys.stderr` is at the time (tests and tools swap it)."""
 
-    @property  # type: ignore[override]
+    @property
     def stream(self):  # noqa: ANN201
         return sys.stderr
 

@@ -153,7 +153,8 @@ def classify_emission(
     if exc is not None:
         outcome, reason = _exception_outcome(exc)
         return EmissionResult(outcome, reason, (mask_secrets(type(exc).__name__),))
-    assert status is not None
+    if status is None:  # a caller's mistake, never an answer from the server
+        raise ValueError("classify_emission needs the HTTP status or the exception")
     if status == 429:
         return EmissionResult(
             Outcome.RETRY, "http_429", ("Demasiados pedidos por segundo (HTTP 429)",), http_status=status

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from importer.dominio.errores import TfImportError
+from importer.dominio.reloj import RELOJ, Reloj
 
 PENDING = "pending"
 SENDING = "sending"
@@ -142,8 +142,9 @@ _PLAN_FIELDS = (
 
 
 class Ledger:
-    def __init__(self, path: Path, *, exclusive: bool = True) -> None:
+    def __init__(self, path: Path, *, exclusive: bool = True, reloj: Reloj = RELOJ) -> None:
         self.path = path
+        self.reloj = reloj  # the run's clock: timestamps and in-flight windows on one time line
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self.con = sqlite3.connect(path, timeout=0.5, isolation_level=None)
@@ -247,7 +248,8 @@ class Ledger:
         """
         self.upsert_pending_many(account, {referencia: data})
         record = self.get(account, referencia)
-        assert record is not None
+        if record is None:  # just written in a committed transaction: only a broken database
+            raise LedgerError(f"El registro {self.path} no guardó {referencia}.")
         return record
 
     def upsert_pending_many(self, account: str, items: dict[str, dict[str, Any]]) -> None:
@@ -255,7 +257,7 @@ class Ledger:
 
         Only new, pending or rejected comprobantes may be (re)planned; anything else is a bug.
         """
-        now = time.time()
+        now = self.reloj.now()
         with self._tx():
             for referencia, data in items.items():
                 values = tuple(data[k] for k in _PLAN_FIELDS)
@@ -291,7 +293,7 @@ class Ledger:
     ) -> None:
         """Compare-and-set of the state (plus columns), committed durably."""
         olds = (old,) if isinstance(old, str) else old
-        columns["updated_at"] = time.time()
+        columns["updated_at"] = self.reloj.now()
         sets = ", ".join(f"{k}=?" for k in columns)
         placeholders = ",".join("?" for _ in olds)
         with self._tx():
@@ -309,7 +311,7 @@ class Ledger:
 
     def update(self, account: str, referencia: str, **columns: Any) -> None:
         """Change columns without changing the state (PDF path, notes)."""
-        columns["updated_at"] = time.time()
+        columns["updated_at"] = self.reloj.now()
         sets = ", ".join(f"{k}=?" for k in columns)
         with self._tx():
             self.con.execute(
@@ -328,7 +330,7 @@ class Ledger:
         self.con.execute(
             "INSERT INTO eventos (account, referencia, at, from_state, to_state, detail) "
             "VALUES (?,?,?,?,?,?)",
-            (account, referencia, time.time(), old, new, detail),
+            (account, referencia, self.reloj.now(), old, new, detail),
         )
 
 

@@ -97,9 +97,10 @@ def build_payload(c: Comprobante, *, cuit_emisor: str | None = None) -> dict[str
         "leyenda_gral": tf_text(c.leyenda_general),
         "total": fmt_amount(comprobante_totals(c).total),
     }
-    if c.periodo_desde or c.periodo_hasta:
-        comprobante["periodo_facturado_desde"] = fecha_texto(c.periodo_desde or c.periodo_hasta)
-        comprobante["periodo_facturado_hasta"] = fecha_texto(c.periodo_hasta or c.periodo_desde)
+    desde, hasta = c.periodo_desde or c.periodo_hasta, c.periodo_hasta or c.periodo_desde
+    if desde is not None and hasta is not None:  # one date alone stands for both
+        comprobante["periodo_facturado_desde"] = fecha_texto(desde)
+        comprobante["periodo_facturado_hasta"] = fecha_texto(hasta)
     if letra not in ("C", "E"):
         comprobante["tributos"] = []
     if c.asociado is not None:
@@ -156,12 +157,10 @@ def comprobante_from_payload(body: dict[str, Any], *, filas: tuple[int, ...]) ->
     asociado = None
     if asociados:
         a = asociados[0]
-        asociado = Asociado(
-            a["tipo_comprobante"],
-            int(a["punto_venta"]),
-            int(a["numero"]),
-            _parse_date(a["comprobante_fecha"]),
-        )  # type: ignore[arg-type]
+        fecha_asociado = _parse_date(a["comprobante_fecha"])
+        if fecha_asociado is None:
+            raise ValueError("comprobante asociado sin fecha")
+        asociado = Asociado(a["tipo_comprobante"], int(a["punto_venta"]), int(a["numero"]), fecha_asociado)
     return Comprobante(
         referencia=comp["external_reference"],
         filas=filas,

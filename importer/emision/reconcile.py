@@ -13,6 +13,7 @@ The verdicts (tusfacturas-api.md §7.4):
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
+from importer.dominio.reloj import Reloj
 from importer.emision import ledger as L
 from importer.emision.api import LookupFailed, TusFacturasClient
 
@@ -123,13 +125,13 @@ class Reconciler:
         ledger: L.Ledger,
         account: str,
         lookup: Callable[[Callable[[], Any]], Any],
-        clock: Callable[[], float],
+        reloj: Reloj,
     ) -> None:
         self.client = client
         self.ledger = ledger
         self.account = account
         self.lookup = lookup  # runs one lookup call with pacing and retries; raises LookupFailed
-        self.clock = clock
+        self.reloj = reloj  # the runner's: its in-flight windows are counted on it
 
     def decide(self, record: L.Record) -> Decision:
         try:
@@ -149,7 +151,7 @@ class Reconciler:
             )
         if record.manual:
             return Decision(Verdict.UNDECIDABLE, why=record.error_list[0] if record.errores else "")
-        if self.clock() < (record.inflight_until or 0.0):
+        if self.reloj.now() < (record.inflight_until or 0.0):
             return Decision(Verdict.WAIT)
         try:
             return self._scan_numbers(record)
@@ -162,7 +164,9 @@ class Reconciler:
         known = self.ledger.max_numero(self.account, record.punto_venta, record.tipo) or 0
         first = max(known + 1, last - NUMERACION_SCAN_LIMIT + 1, 1)
         for numero in range(last, first - 1, -1):
-            data = self.lookup(lambda n=numero: self.client.consultar(record.tipo, record.punto_venta, n))
+            data = self.lookup(
+                functools.partial(self.client.consultar, record.tipo, record.punto_venta, numero)
+            )
             if data is None:
                 continue
             found = Found.parse(data)

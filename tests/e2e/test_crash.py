@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from importer.dominio.reloj import hoy_en_argentina
 from importer.emision.runner import pdf_name
 from importer.sandbox import Sandbox
 from tests.conftest import CUIT_CLIENTE_2, valid_row, write_rows
@@ -98,7 +99,7 @@ def planilla_rows(hoy: date) -> list[dict]:
 
 @pytest.fixture
 def crash_env(tmp_path):
-    hoy = date.today()
+    hoy = hoy_en_argentina()
     datos = tmp_path / "sandbox-datos"
     port = free_port()
     sandbox = subprocess.Popen(

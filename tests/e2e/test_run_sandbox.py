@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from openpyxl import load_workbook
 
 from importer.cli.main import main
+from importer.dominio.reloj import hoy_en_argentina
 from tests.conftest import CUIT_CLIENTE_2, valid_row
 
-HOY = date.today()
+HOY = hoy_en_argentina()
 
 
 def month_rows():

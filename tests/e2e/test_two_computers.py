@@ -14,6 +14,7 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
+from importer.dominio.reloj import hoy_en_argentina
 from importer.sandbox import Sandbox
 from tests.conftest import valid_row, write_rows
 from tests.e2e.test_crash import free_port, wait_listening
@@ -56,7 +57,7 @@ def caes(planilla):
 
 
 def test_two_computers_at_once_emit_each_comprobante_once(tmp_path):
-    hoy = date.today()
+    hoy = hoy_en_argentina()
     port = free_port()
     datos = tmp_path / "sandbox-datos"
     # Latency before the commit keeps both computers' requests overlapping all the way through.

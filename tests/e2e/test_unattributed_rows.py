@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from importer.cli.main import main
 from tests.conftest import CUIT_CLIENTE_2, valid_row, write_rows
-from tests.test_hostile_cells import patch_cells
+from tests.planilla.test_hostile_cells import patch_cells
 
 HOY = date(2025, 7, 14)
 LINE_COLUMNS = ("descripcion", "cantidad", "precio_unitario", "alicuota_iva")
@@ -142,9 +142,9 @@ def test_validate_counts_a_comprobante_that_could_not_be_built(tmp_path, capsys)
 
 
 def test_status_and_dry_run_count_the_comprobantes_that_could_not_be_built(tmp_path, capsys):
-    from importer.cli.commands import today_in_argentina
+    from importer.dominio.reloj import hoy_en_argentina
 
-    hoy = today_in_argentina()  # status validates against the real date
+    hoy = hoy_en_argentina()  # status validates against the real date
     rows = [
         valid_row(referencia="FA-1", fecha=hoy),
         line(

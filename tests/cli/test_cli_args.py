@@ -85,6 +85,14 @@ def test_validate_refuses_a_bad_tope(planilla, value, capsys):
     spanish_only(err)
 
 
+def test_an_ambiguous_tope_is_explained_as_in_a_cell(planilla, capsys):
+    """`1.234` means the same on the command line as in a cell: ambiguous, and the user is told why."""
+    assert main(["validate", str(planilla), "--tope-cf", "1.234"]) == 2
+    err = capsys.readouterr().err
+    assert "«1.234» es ambiguo (¿miles o decimales?)" in err
+    spanish_only(err)
+
+
 @pytest.mark.parametrize("value", ["70000", "-1", "nan", "1e3"])
 def test_sandbox_refuses_a_port_out_of_range(value, capsys):
     code = main(["sandbox", "--port", value])

@@ -4,7 +4,7 @@ Each test states the correct behaviour. The first group reproduces defects found
 fixed; each docstring says what went wrong); the others are regression tests of behaviour found
 sound.
 
-Two harnesses: the scripted fake TusFacturas of `tests/test_runner.py` (extended below with late
+Two harnesses: the scripted fake TusFacturas of `tests/emision/test_runner.py` (extended below with late
 landings, blind lookups and more answers) with a fake clock, and the in-process sandbox on
 loopback (real HTTP, fake clock for the runner's waits).
 """
@@ -20,16 +20,16 @@ import pytest
 import requests
 import responses
 
-from importer.cli.commands import finish
 from importer.cli.main import ExitCode, main
 from importer.emision import ledger as L
 from importer.emision.api import CONNECT_TIMEOUT, Outcome, TusFacturasClient, classify_emission
+from importer.emision.desenlace import cierre
 from importer.emision.payload import build_payload
 from importer.emision.runner import Runner, RunOptions, pdf_name
 from importer.emision.secrets import Credentials
 from importer.sandbox import FaultPlan, Sandbox
 from tests.conftest import valid_row
-from tests.test_runner import BASE, CREDS, Clock, FakeTF, comprobante
+from tests.emision.test_runner import BASE, CREDS, Clock, FakeTF, comprobante
 
 HOY = date(2026, 11, 25)
 ACC = CREDS.account_key()
@@ -162,8 +162,7 @@ def build_runner(comprobantes, base_url, creds, ledger, clock, tmp_path, should_
         client,
         ledger,
         options,
-        clock=clock,
-        sleep=clock.sleep,
+        reloj=clock.reloj(),
         should_stop=should_stop or (lambda: False),
     )
 
@@ -516,7 +515,7 @@ def test_lookups_failing_for_good_leave_the_doubt_and_block_only_its_pv(env):
     fake.nuevo_script = ["500"]
     report = make([comprobante("A", pv=1), comprobante("C", pv=3)]).run()
     assert report.unresolved == ["A"] and fake.refs() == ["C"]
-    code = finish(report, {}, SimpleNamespace(invalidas=[], problems=[]), Path("r.xlsx"), None, "cmd")
+    code = cierre(report, {}, SimpleNamespace(invalidas=[], problems=[]), Path("r.xlsx"), "cmd").codigo
     assert code == ExitCode.STOPPED
 
 
@@ -529,7 +528,7 @@ def test_ctrl_c_during_the_in_flight_wait_sends_nothing_and_exits_130(env):
     t0 = clock.now
     report = make([comprobante("A")], should_stop=lambda: clock.now > t0 + 5).run()
     assert report.interrupted and fake.posts == 1 and rec(ledger, "A").state == L.IN_DOUBT
-    code = finish(report, {}, SimpleNamespace(invalidas=[], problems=[]), Path("r.xlsx"), None, "cmd")
+    code = cierre(report, {}, SimpleNamespace(invalidas=[], problems=[]), Path("r.xlsx"), "cmd").codigo
     assert code == ExitCode.INTERRUPTED
 
 
@@ -615,15 +614,14 @@ def test_sandbox_afip_outage_pauses_then_resumes_in_order(sandbox_env):
     sb.open_afip_outage(3600)
     t0 = clock.now
     runner = make([comprobante("A"), comprobante("B")])
-    original = runner.sleep
+    original = clock.sleep
 
     def sleep(seconds):
         original(seconds)
         if clock.now > t0 + 60:
             sb.close_outages()
 
-    runner.sleep = sleep
-    runner.pacer.sleep = sleep
+    clock.sleep = sleep  # the runner, its pacer and its lookups all sleep on this clock
     report = runner.run()
     assert not report.stop_reason and stored_refs(sb) == ["A", "B"]
     assert sb.requests_count("nuevo") == 3  # one refused while AFIP was down, then A and B

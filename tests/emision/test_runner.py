@@ -11,6 +11,7 @@ import requests
 import responses
 
 from importer.dominio.comprobantes import Cliente, Comprobante, Linea
+from importer.dominio.reloj import Reloj
 from importer.emision import ledger as L
 from importer.emision.api import TusFacturasClient
 from importer.emision.runner import Runner, RunOptions, pdf_name
@@ -46,6 +47,10 @@ class Clock:
 
     def sleep(self, seconds):
         self.now += seconds
+
+    def reloj(self):
+        """The runner's clock; sleeping goes through `self.sleep`, so a test may swap it later."""
+        return Reloj(now=self, sleep=lambda seconds: self.sleep(seconds))
 
 
 class FakeTF:
@@ -228,7 +233,7 @@ def env(tmp_path):
                 **kw,
             )
             client = TusFacturasClient(BASE, CREDS, timeout=30)
-            return Runner(comprobantes, client, ledger, options, clock=clock, sleep=clock.sleep)
+            return Runner(comprobantes, client, ledger, options, reloj=clock.reloj())
 
         yield make, fake, ledger, clock
         ledger.close()
@@ -288,10 +293,8 @@ def test_a_late_landing_request_of_a_killed_run_is_adopted_not_duplicated(env):
         if clock.now > 1_000_020 and "A" not in fake.refs():
             fake.store(body)
 
-    clock.sleep = sleep_and_land
-    runner.sleep = sleep_and_land
+    clock.sleep = sleep_and_land  # the runners' clock sleeps through it
     make_again = make([comprobante("A")])
-    make_again.sleep = sleep_and_land
     make_again.run()
     assert fake.posts == 0 and fake.refs() == ["A"]
     assert state(ledger, "A") == L.EMITTED

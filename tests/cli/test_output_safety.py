@@ -9,7 +9,6 @@ from __future__ import annotations
 import tempfile
 import zipfile
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -19,6 +18,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from importer.cli.main import main
+from importer.dominio.reloj import hoy_en_argentina
 from tests.conftest import valid_row, write_rows
 from tests.corpus.invalid_xml_text import (
     BAD_NOTE,
@@ -28,7 +28,7 @@ from tests.corpus.invalid_xml_text import (
     raw_xlsx_planilla,
 )
 
-HOY = date.today()
+HOY = hoy_en_argentina()
 
 
 def assert_well_formed(path: Path) -> None:

@@ -2,7 +2,7 @@
 
 Each test states the correct behaviour and reproduces a defect found in review: a path that POSTs
 a referencia TusFacturas already has, or that stops or rejects wrongly. The scripted TusFacturas is
-`RacingTF` of tests/test_numbering.py (another emitter acting between our lookup and our POST),
+`RacingTF` of tests/emision/test_numbering.py (another emitter acting between our lookup and our POST),
 extended with what the real service may do and our fakes did not: an `external_reference` index
 that lags behind the numbers, a number visible before its referencia, a numbering that lags
 behind AFIP, and odd answers.
@@ -18,8 +18,8 @@ import responses
 from importer.emision import ledger as L
 from importer.emision.api import TusFacturasClient
 from importer.emision.runner import Runner, RunOptions
-from tests.test_numbering import RacingTF
-from tests.test_runner import BASE, CREDS, Clock, comprobante
+from tests.emision.test_numbering import RacingTF
+from tests.emision.test_runner import BASE, CREDS, Clock, comprobante
 
 ACC = CREDS.account_key()
 
@@ -109,8 +109,7 @@ def env(tmp_path):
                 client,
                 ledger,
                 options,
-                clock=clock,
-                sleep=clock.sleep,
+                reloj=clock.reloj(),
                 should_stop=should_stop or (lambda: False),
             )
 
@@ -197,7 +196,7 @@ def test_when_referencias_cannot_be_looked_up_a_lost_ledger_does_not_re_emit_the
     credentials: a new account key) every referencia of the sheet is already in TusFacturas; the
     explicit number does not help, since it is learned after those emissions. A failing
     consulta_avanzada then re-emits the whole sheet. The design's rule for an impossible lookup is
-    to stop (exit 3). NOTE: this contradicts tests/test_runner.py::
+    to stop (exit 3). NOTE: this contradicts tests/emision/test_runner.py::
     test_when_the_precheck_lookup_fails_the_comprobante_is_still_sent_once, which must change."""
     make, fake, ledger, _ = env
     fake.other_computer_emits(comprobante("A"))  # the same sheet, emitted last week from here

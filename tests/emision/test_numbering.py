@@ -15,8 +15,8 @@ import responses
 
 from importer.emision import ledger as L
 from importer.emision.runner import MAX_SEQUENCE_RETRIES
-from tests.test_exactly_once_review import build_runner
-from tests.test_runner import BASE, CREDS, ERROR_10016, Clock, FakeTF, comprobante
+from tests.emision.test_exactly_once_review import build_runner
+from tests.emision.test_runner import BASE, CREDS, ERROR_10016, Clock, FakeTF, comprobante
 
 ACC = CREDS.account_key()
 

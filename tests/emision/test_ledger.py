@@ -93,3 +93,15 @@ def test_not_a_database_is_a_clear_error(tmp_path):
     path.write_text("esto no es una base de datos " * 100)
     with pytest.raises(L.LedgerError):
         L.Ledger(path)
+
+
+def test_timestamps_come_from_the_run_clock(tmp_path):
+    """The ledger's times and the runner's in-flight windows are on one clock (the injected one)."""
+    from importer.dominio.reloj import Reloj
+
+    with L.Ledger(tmp_path / "r.sqlite", reloj=Reloj(now=lambda: 1234.5)) as ledger:
+        add(ledger)
+        ledger.transition("acc", "R1", L.PENDING, L.SENDING)
+        row = ledger.con.execute("SELECT created_at, updated_at FROM comprobantes").fetchone()
+        events = [e[0] for e in ledger.con.execute("SELECT at FROM eventos ORDER BY id")]
+    assert tuple(row) == (1234.5, 1234.5) and events == [1234.5, 1234.5]
