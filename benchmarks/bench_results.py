@@ -1,9 +1,11 @@
 """Writing the results workbook for 100,000 rows / 30,000 comprobantes: time and peak memory.
 
     python benchmarks/bench_results.py [--rows 100000] [--comprobantes 30000] [--modo SANDBOX]
+                                       [--writer plain]
 
 The validation and emission objects are built synthetically (no reading, no validation): what is
-measured is `write_results` alone. Peak memory is the process's maximum resident set size, shown
+measured is `write_results` alone. `--writer plain` measures the fallback used when the fast
+writer fails (openpyxl's public API only). Peak memory is the process's maximum resident set size, shown
 before and after writing, so the writer's own share is the difference.
 """
 
@@ -34,6 +36,7 @@ from importer.dominio.comprobantes import (  # noqa: E402
 )
 from importer.dominio.problems import Problem  # noqa: E402
 from importer.planilla.reading import Planilla  # noqa: E402
+from importer.resultados import results  # noqa: E402
 from importer.resultados.results import RunInfo, write_results  # noqa: E402
 
 GOAL_SECONDS = 20.0
@@ -202,12 +205,19 @@ def build(rows: int, n_comprobantes: int, folder: Path) -> tuple[SyntheticValida
     return validacion, emisiones
 
 
+def _unavailable() -> None:
+    raise ImportError("fast writer disabled by --writer plain")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--comprobantes", type=int, default=30_000)
     parser.add_argument("--modo", default="PRODUCCIÓN", choices=("PRODUCCIÓN", "SANDBOX", "VALIDACIÓN"))
+    parser.add_argument("--writer", default="fast", choices=("fast", "plain"))
     args = parser.parse_args()
+    if args.writer == "plain":
+        results._fast_book = _unavailable  # type: ignore[assignment] - as when openpyxl's internals moved
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         t0 = time.perf_counter()
@@ -227,7 +237,7 @@ def main() -> int:
         seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
         after = peak_mb()
         size = written.stat().st_size / 2**20
-    print(f"rows={args.rows:,} comprobantes={args.comprobantes:,} modo={args.modo}")
+    print(f"rows={args.rows:,} comprobantes={args.comprobantes:,} modo={args.modo} writer={args.writer}")
     print(f"synthetic objects built in {built:.1f} s")
     verdict = "OK" if seconds < GOAL_SECONDS else "OVER"
     print(

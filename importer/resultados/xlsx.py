@@ -1,52 +1,41 @@
-"""Safe, fast xlsx writing: sheets where no cell can become a formula, saved atomically.
+"""The fast writer: a workbook whose sheets are rendered straight to XML text, notes included.
 
-`SafeSheet` is an openpyxl write-only sheet whose rows are rendered straight to XML text, and
-`write_package` saves a workbook writing the sheets' notes as text. Both bypass parts of openpyxl
-for speed: left to itself, openpyxl builds and serialises an element per cell, about 20 µs each
-with either XML library (40 s or more for 100,000 rows), and an object and a tree node per note
-(15 s and 600 MB for 120,000 notes). Everything else in the file (styles, views, filters, links,
-the package) is still openpyxl's own.
-
-No cell is ever a formula: every string is written as an inline string, and one Excel could take
-for a formula also carries Excel's quote prefix. Characters XML 1.0 cannot carry at all (U+FFFE,
-U+FFFF, lone surrogates) become U+FFFD; C0 controls are escaped the way Excel does (`_x0001_`).
-`save_atomically` writes into a temporary file in the target's folder and moves it into place with
-`os.replace`, so a crash never leaves half a workbook; when the target cannot be replaced (open in
-Excel, locked) a timestamped name beside it is used, and when the folder takes no file at all
-`OutputError` says why, in Spanish.
+`FastBook` builds `SafeSheet`s, openpyxl write-only sheets whose rows are rendered straight to XML
+text, and saves them with `write_package`, which writes the sheets' notes as text. Both bypass
+parts of openpyxl for speed: left to itself, openpyxl builds and serialises an element per cell,
+about 20 µs each with either XML library (40 s or more for 100,000 rows), and an object and a tree
+node per note (15 s and 600 MB for 120,000 notes). Everything else in the file (styles, views,
+filters, links, the package) is still openpyxl's own. The cells keep `celdas`'s contract.
 
 The openpyxl internals relied on, none of them public API:
 - `WriteOnlyWorksheet`: the `_get_writer` hook, the `_write_rows` generator protocol, `_writer`,
-  `_already_saved`, `_hyperlinks`, `_comments` and `_rels`;
+  `_rows`, `_already_saved`, `_hyperlinks`, `_comments` and `_rels`;
 - `WorksheetWriter`: `get_stream` (fed the part of lxml's `xmlfile` API it uses), `write_top`,
-  `xf` and `out`;
+  `xf`, `out`, `close` and `cleanup`;
 - `Workbook._add_sheet`, and `Workbook._cell_styles` holding a `StyleArray` per style id;
 - `ExcelWriter._write_comment` with `_comments`, `_archive`, `manifest` and `vba_modified`, and
   `CommentSheet`'s `_id`, `path` and `_rel_type`.
-An openpyxl release that changes them breaks the results workbook tests, which read every sheet,
-note and link back with openpyxl and calamine.
+pyproject.toml pins openpyxl to the minor series tested. Should a release change them anyway,
+`results.write_results` falls back to `plano` (public API only), so no results are ever lost;
+the results workbook tests, which read every sheet, note and link back, show the change.
 """
 
 from __future__ import annotations
 
-import math
 import numbers
-import os
 import re
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from pathlib import Path
-from typing import NamedTuple
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 from zipfile import ZIP_DEFLATED, ZipFile
 
+import openpyxl
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.comments.comment_sheet import CommentSheet
 from openpyxl.packaging.relationship import Relationship
 from openpyxl.styles.cell_style import StyleArray
@@ -59,60 +48,27 @@ from openpyxl.writer.excel import ExcelWriter
 from openpyxl.xml.constants import SHEET_MAIN_NS
 from openpyxl.xml.functions import tostring
 
-from importer.dominio.archivos import make_folder, os_error_text
-from importer.dominio.errores import TfImportError
-from importer.dominio.texto import REPLACEMENT, has_invalid_xml, plain_xml_text, xml_clean  # noqa: F401 - re-exported
+from importer.resultados import celdas
+from importer.resultados.celdas import (
+    AUTHOR,
+    MAX_CELL_TEXT,
+    NOTE_SIZE,
+    Cell,
+    excel_escaped,
+    number_text,
+    safe_text,
+)
 
-AUTHOR = "tf-import"
-NOTE_SIZE = (300, 90)  # width, height in points
-MAX_CELL_TEXT = 32767  # Excel's limit per cell
-FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
-# Characters XML cannot carry and literal `_xHHHH_` runs, escaped the way Excel does.
-_XML_ESCAPE = re.compile(r"[\x00-\x08\x0b-\x1f]|_x[0-9A-Fa-f]{4}_")
-# Characters no XML 1.0 document may hold, not even escaped: they are replaced.
-_ERROR_CODES = frozenset(ERROR_CODES)  # "#N/A" and friends would become error cells
+# Older names, kept importable from here: the saving moved to `guardado`, the cell contract to `celdas`.
+from importer.resultados.guardado import OutputError, reserve  # noqa: F401
+
+# The series pyproject.toml pins and the internals above were read in; with any other the fast
+# writer steps aside rather than risk a workbook that is wrong without failing.
+TESTED_OPENPYXL = "3.1."
 _LETTERS = [get_column_letter(i) for i in range(1, 16385)]  # every column Excel has
 # Text that needs more than copying into <t>: XML specials, control characters, `_xHHHH_` runs,
 # blanks at either end, and anything Excel could read as a formula or an error value.
 _SPECIAL = re.compile(r"[\x00-\x1f&<>\ud800-\udfff\ufffe\uffff]|_x[0-9A-Fa-f]{4}_|^[=+\-@#\s]|\s$")
-MAX_LINKS = 65_530  # Excel's limit of hyperlinks per worksheet
-
-
-# --- cells ---------------------------------------------------------------------------------------
-
-
-class Cell(NamedTuple):
-    """A value with a style id (from `SafeSheet.style`), and optionally a hyperlink or a note."""
-
-    value: object
-    style: int = 0
-    link: str = ""
-    note: str = ""
-
-
-def _escape(match: re.Match[str]) -> str:
-    found = match.group(0)
-    return f"_x{ord(found):04X}_" if len(found) == 1 else "_x005F" + found
-
-
-def safe_text(value: str) -> tuple[str, bool]:
-    """Text Excel stores verbatim, and whether it needs the quote prefix (it looks like a formula)."""
-    text = xml_clean(value[:MAX_CELL_TEXT])
-    if _XML_ESCAPE.search(text):
-        text = _XML_ESCAPE.sub(_escape, text)
-    if text.isspace():  # XML writers may drop blank-only text; escaped, it survives
-        text = "".join(f"_x{ord(ch):04X}_" for ch in text)
-    return text, value.startswith(FORMULA_LEADS) or value in _ERROR_CODES
-
-
-def number_text(value: object) -> str | None:
-    """The `<v>` of a number, or None when Excel cannot store it (NaN, infinity)."""
-    if isinstance(value, Decimal):
-        return format(value, "f") if value.is_finite() else None
-    if isinstance(value, numbers.Integral):
-        return str(int(value))
-    number = float(value)  # type: ignore[arg-type]
-    return repr(number) if math.isfinite(number) else None
 
 
 class _TextStream:
@@ -164,6 +120,8 @@ class SafeSheet(WriteOnlyWorksheet):
     must be saved with `write_package`, which knows how they are kept.
     """
 
+    _writer: _SheetWriter | None  # the base class's, None until `_get_writer` makes it
+
     def __init__(self, parent: Workbook, title: str) -> None:
         super().__init__(parent, title)
         self._quoted_ids: dict[int, int] = {}
@@ -173,6 +131,11 @@ class SafeSheet(WriteOnlyWorksheet):
         ws = cls(parent=wb, title=title)
         wb._add_sheet(ws)
         return ws
+
+    @property
+    def worksheet(self) -> SafeSheet:
+        """The openpyxl sheet the layout is set on: this one."""
+        return self
 
     def style(self, **attributes: object) -> int:
         proto = WriteOnlyCell(self)
@@ -190,7 +153,7 @@ class SafeSheet(WriteOnlyWorksheet):
 
     def _link(self, target: str) -> bool:
         """Whether one more hyperlink fits: Excel ignores those past its per-sheet limit."""
-        return bool(target) and len(self._hyperlinks) < MAX_LINKS
+        return bool(target) and len(self._hyperlinks) < celdas.MAX_LINKS
 
     def _get_writer(self) -> None:
         if self._writer is None:
@@ -230,8 +193,7 @@ class SafeSheet(WriteOnlyWorksheet):
                     self._annotate(ref, link, note)
             else:
                 value, style = item, 0
-            kind = type(value)
-            if kind is str:
+            if type(value) is str:
                 if not value:
                     continue
                 if _SPECIAL.search(value) is None and len(value) <= MAX_CELL_TEXT:
@@ -242,10 +204,12 @@ class SafeSheet(WriteOnlyWorksheet):
                 continue
             if value is None:
                 continue
+            kind = type(value)
+            content: str | None
             if kind is int:
                 content, kind_attr = str(value), "n"
             elif kind is bool:
-                content, kind_attr = str(int(value)), "b"  # type: ignore[call-overload]
+                content, kind_attr = ("1" if value else "0"), "b"  # Excel stores booleans as 1 and 0
             elif kind is Decimal or kind is float or isinstance(value, numbers.Number):
                 content, kind_attr = number_text(value), "n"
             elif isinstance(value, date | time):
@@ -276,51 +240,6 @@ class SafeSheet(WriteOnlyWorksheet):
             self._hyperlinks.append(Hyperlink(ref=ref, target=link))
         if note:
             self._comments.append((ref, note))  # written as text by _PackageWriter
-
-
-# --- saving ------------------------------------------------------------------------------------
-
-
-class OutputError(TfImportError, OSError):
-    """A workbook could not be written where asked; `reason` is Spanish (from `os_error_text`)."""
-
-    def __init__(self, path: Path, reason: str) -> None:
-        super().__init__(f"{path}: {reason}")
-        self.path = path
-        self.reason = reason
-
-
-def reserve(target: Path) -> Path:
-    """An empty temporary file beside `target` (the folder is created if missing).
-
-    Called before a workbook is built, so a folder that takes no file fails fast, with nothing
-    half-written and no work lost; raises `OutputError`.
-    """
-    try:
-        make_folder(target.parent)
-        fd, name = tempfile.mkstemp(prefix=f".~{target.stem}-", suffix=".tmp", dir=target.parent)
-    except OSError as exc:
-        raise OutputError(target, os_error_text(exc)) from None
-    os.close(fd)
-    return Path(name)
-
-
-def save_atomically(wb: Workbook, target: Path, tmp: Path | None = None) -> Path:
-    """Write `wb` through `tmp` (from `reserve`) into `target`, or beside it when `target` is locked."""
-    tmp = tmp or reserve(target)
-    try:
-        write_package(wb, tmp)
-        try:
-            os.replace(tmp, target)
-            return target
-        except (PermissionError, IsADirectoryError):
-            fallback = _fallback_path(target)
-            os.replace(tmp, fallback)
-            return fallback
-    except OSError as exc:
-        raise OutputError(target, os_error_text(exc)) from None
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 _VML_HEAD = (
@@ -398,10 +317,7 @@ _CHUNK = 1000
 
 
 def _note_xml(text: str) -> str:
-    text = xml_clean(text)
-    if _XML_ESCAPE.search(text):
-        text = _XML_ESCAPE.sub(_escape, text)
-    return xml_escape(text)
+    return xml_escape(excel_escaped(text))
 
 
 def _chunks(items: list) -> Iterator[list]:
@@ -417,11 +333,26 @@ def write_package(wb: Workbook, path: Path) -> None:
         _PackageWriter(wb, archive).save()
 
 
-def _fallback_path(target: Path) -> Path:
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    candidate = target.with_name(f"{target.stem}-{stamp}.xlsx")
-    n = 2
-    while candidate.exists():
-        candidate = target.with_name(f"{target.stem}-{stamp}-{n}.xlsx")
-        n += 1
-    return candidate
+class FastBook:
+    """A workbook of `SafeSheet`s, saved by `write_package`."""
+
+    def __init__(self) -> None:
+        if not openpyxl.__version__.startswith(TESTED_OPENPYXL):
+            raise RuntimeError(f"openpyxl {openpyxl.__version__} is not the tested {TESTED_OPENPYXL}x")
+        self.workbook = Workbook(write_only=True)
+
+    def add_sheet(self, title: str) -> SafeSheet:
+        return SafeSheet.add(self.workbook, title)
+
+    def save(self, path: Path) -> None:
+        write_package(self.workbook, path)
+
+    def discard(self) -> None:
+        """Close the sheets' streams and delete their temporary files (openpyxl would at exit)."""
+        for ws in self.workbook.worksheets:
+            with suppress(Exception):  # a half-built sheet, or the internals that just failed
+                if ws._rows is not None:
+                    ws._rows.close()
+                if ws._writer is not None:
+                    ws._writer.close()
+                    ws._writer.cleanup()

@@ -35,12 +35,15 @@ from importer.dominio.comprobantes import (
 )
 from importer.dominio.hints import hint_for_api_error, hint_for_problem
 from importer.dominio.problems import Problem
+from importer.dominio.reloj import hoy_en_argentina
 from importer.planilla.columns import OUTPUT_COLUMNS
 from importer.planilla.reading import Planilla, read_planilla
 from importer.planilla.validation import Validacion, validate_planilla
+from importer.resultados import celdas as celdas_module
 from importer.resultados import results as results_module
 from importer.resultados import xlsx as xlsx_module
-from importer.resultados.results import SANDBOX_BANNER, RunInfo, SafeSheet, write_results
+from importer.resultados.results import SANDBOX_BANNER, RunInfo, write_results
+from importer.resultados.xlsx import SafeSheet
 from tests.conftest import CUIT_CLIENTE, CUIT_CLIENTE_2, valid_row, write_rows
 
 
@@ -711,7 +714,7 @@ def test_round_trip_through_the_real_validation(tmp_path: Path) -> None:
         valid_row(referencia="FA-2", cliente_documento_nro="20123456780"),  # wrong check digit
     ]
     planilla = read_planilla(write_rows(tmp_path / "agosto.xlsx", rows))
-    checked = validate_planilla(planilla, hoy=date.today())
+    checked = validate_planilla(planilla, hoy=hoy_en_argentina())
     assert checked.problems
     info = RunInfo("VALIDACIÓN", datetime.now(), datetime.now(), "9.9.9", planilla.path, planilla.sha256)
     report = write_results(tmp_path / "reporte.xlsx", checked, None, info)
@@ -723,7 +726,7 @@ def test_round_trip_through_the_real_validation(tmp_path: Path) -> None:
     assert {r[3].value for r in errores} == {p.codigo for p in checked.problems}
     again = read_planilla(report)
     assert again.datos.equals(planilla.datos)
-    rechecked = validate_planilla(again, hoy=date.today())
+    rechecked = validate_planilla(again, hoy=hoy_en_argentina())
     assert [(p.codigo, p.fila) for p in rechecked.problems] == [(p.codigo, p.fila) for p in checked.problems]
 
 
@@ -738,7 +741,7 @@ def test_column_is_named_once_in_errores(scenario: Scenario) -> None:
 
 def test_hyperlinks_stop_at_excels_limit(scenario: Scenario, monkeypatch: pytest.MonkeyPatch) -> None:
     scenario.emisiones["FA-0002"] = Emision("FA-0002", EMITIDO, "00001-00000011", 11, pdf=str(scenario.pdf))
-    monkeypatch.setattr(xlsx_module, "MAX_LINKS", 1)
+    monkeypatch.setattr(celdas_module, "MAX_LINKS", 1)
     header, rows = by_header(scenario.write(), "Resultados")
     pdf = [r[header.index("pdf")] for r in rows if r[header.index("pdf")].value]
     assert [c.value for c in pdf] == [PDF_NAME, PDF_NAME]  # the name is always there
