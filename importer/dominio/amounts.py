@@ -14,12 +14,12 @@ must be able to compute that total in order to reject it (`LIMITE_IMPORTE`).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation, localcontext
+from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
 
 from importer.dominio.catalogs import ALICUOTA_TASA, ALICUOTAS_GRAVADAS
+from importer.dominio.numeros import NUMERO_AMBIGUO, explicacion_ambiguo, number_from_text
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -100,17 +100,16 @@ def comprobante_totals(comprobante) -> Totales:  # noqa: ANN001 - avoids an impo
 def parse_pesos(text: str) -> Decimal:
     """A positive peso amount as people type it: 10000000, 10.000.000, 10.000.000,50 or $ 1.234,5.
 
-    Raises ValueError when it is not one. Used by command-line options (`--tope-cf`).
+    The grammar of cells (`dominio.numeros`), so `1.234` means on the command line what it means in
+    a planilla: it is ambiguous and refused. Raises ValueError with a Spanish explanation when the
+    text is not a positive amount. Used by command-line options (`--tope-cf`).
     """
-    clean = text.strip().replace("$", "").replace(" ", "")
-    if "," in clean:
-        clean = clean.replace(".", "").replace(",", ".")
-    elif re.fullmatch(r"\d{1,3}(\.\d{3})+", clean):
-        clean = clean.replace(".", "")
-    try:
-        value = Decimal(clean)
-    except InvalidOperation:
-        raise ValueError(f"monto inválido: {text!r}") from None
-    if not value.is_finite() or value <= 0:
-        raise ValueError(f"monto inválido: {text!r}")
+    canonical, code = number_from_text(text)
+    if code == NUMERO_AMBIGUO:
+        raise ValueError(explicacion_ambiguo(text))
+    value = Decimal(canonical) if canonical is not None else None
+    if value is None or value <= 0:
+        raise ValueError(
+            f"«{text.strip()}» no es un monto mayor que 0 (escriba, por ejemplo, 10000000 o 10.000.000,50)."
+        )
     return value

@@ -72,6 +72,8 @@ LOCAL_HINTS: dict[str, str] = {
     "gramos en vez de kilogramos).",
     "precio.decimales": "Redondee el precio unitario a 3 decimales como máximo.",
     "bonificacion.decimales": "Redondee el porcentaje de bonificación a 2 decimales.",
+    "cotizacion.decimales": "TusFacturas guarda la cotización con 3 decimales: redondéela a 3 (por ejemplo "
+    "1.012,345) para que el total que se revisa sea el que AFIP recibe.",
     "tipo_invalido": "La celda tiene texto donde se espera un número: escriba solo el número.",
     "catalogo": "Elija un valor de la lista desplegable de la plantilla (los valores aceptados están "
     "en la hoja Instrucciones).",

@@ -33,6 +33,9 @@ class ColumnSpec:
     width: int = 14
     max_length: int | None = None
     default: str | None = None  # value used when the cell is empty (documented in help)
+    # A percentage: `10%` means 10, whether typed as text or shown by a percent cell format
+    # (which stores 0.1). Reading scales such cells; parsing drops a trailing `%` from text.
+    porcentaje: bool = False
 
 
 COLUMNS: tuple[ColumnSpec, ...] = (
@@ -315,6 +318,7 @@ COLUMNS: tuple[ColumnSpec, ...] = (
         "21",
         catalog=catalogs.ALICUOTA_IVA,
         width=10,
+        porcentaje=True,
     ),
     ColumnSpec(
         "bonificacion_porcentaje",
@@ -325,6 +329,7 @@ COLUMNS: tuple[ColumnSpec, ...] = (
         "0",
         excel_format="0.00",
         width=10,
+        porcentaje=True,
     ),
     ColumnSpec(
         "unidad_medida",
@@ -365,6 +370,7 @@ NAMES: tuple[str, ...] = tuple(c.name for c in COLUMNS)
 HEADER_NAMES: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.header and c.name != "referencia")
 LINE_NAMES: tuple[str, ...] = tuple(c.name for c in COLUMNS if not c.header)
 REQUIRED_NAMES: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.required)
+PERCENT_NAMES: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.porcentaje)
 
 # Columns the results workbook appends after the input columns (interface.md §7). A sheet that
 # carries them (a results workbook fed back in) is accepted: they are ignored on input.

@@ -18,24 +18,19 @@ Rules (interface.md §4):
   nearest comprobantes above and below it (`referencia.fila_incierta`): emitting either one could
   leave a line out of an invoice, and an emitted invoice cannot be corrected.
 
-Comparisons and inheritance are vectorised over whole columns; only building the objects walks
-the comprobantes one by one.
+Comparisons and inheritance are vectorised over whole columns. Building the `Comprobante`
+objects from the groups is `armado.py`'s job.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from decimal import Decimal
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from importer.dominio.catalogs import TIPOS_BY_NAME
-from importer.dominio.comprobantes import Asociado, Cliente, Comprobante, Linea
 from importer.dominio.problems import Problem
-from importer.planilla.columns import DATE, DECIMAL, INTEGER
-from importer.planilla.parsing import display, map_unique
+from importer.planilla.parsing import display
 
 ENCABEZADO_DISTINTO = "encabezado.distinto"
 REFERENCIA_REPETIDA = "referencia.repetida"
@@ -226,12 +221,12 @@ def _bloqueos(effective: pd.Series, first: np.ndarray, celdas: Celdas, invalid: 
     essentials = celdas.escritas.reindex(columns=list(ESENCIALES[1:]), fill_value=True)
     headless = heads & ~essentials.to_numpy(dtype=bool).any(axis=1)
     razones: dict[int, str] = {}
-    for pos in np.flatnonzero(~attributed):
+    for pos in np.flatnonzero(~attributed).tolist():
         cell = invalid.iloc[pos]
         razones[pos] = (
             f"tiene una referencia inválida ({_quote(cell)})" if pd.notna(cell) else "no tiene referencia"
         )
-    for pos in np.flatnonzero(headless):
+    for pos in np.flatnonzero(headless).tolist():
         razones[pos] = (
             f"tiene la referencia {_quote(effective.iloc[pos])} pero ningún dato del comprobante (fecha, tipo, "
             "punto de venta, cliente)"
@@ -281,122 +276,3 @@ def heredar(values: pd.Series, agrupacion: Agrupacion) -> pd.Series:
     later = agrupacion.continuacion
     data[later] = data[agrupacion.primera[later]]
     return pd.Series(data, index=values.index, name=values.name).astype(values.dtype)
-
-
-def armar_comprobantes(agrupacion: Agrupacion, columnas: Mapping[str, Sequence[object]]) -> list[Comprobante]:
-    """Build a `Comprobante` for every group whose essential cells parsed.
-
-    `columnas` holds Python values per row position (None when empty or invalid): `str` for text
-    and codes, `Decimal` for amounts, `int` for whole numbers, `date` for dates. Header columns
-    are read on the first row of each comprobante only. A line whose cantidad or precio could not
-    be read is left out (its row carries the problem).
-    """
-    filas = [int(f) for f in agrupacion.referencia.index]
-    lineas = _lineas(filas, columnas)
-    built: list[Comprobante] = []
-    for referencia, rows in agrupacion.posiciones().items():
-        positions = rows.tolist()
-        head = positions[0]
-        cells = {name: columnas[name][head] for name in columnas}
-        if any(cells[name] is None for name in ESENCIALES):
-            continue
-        asociado_cells = [cells[name] for name in ASOCIADO_COLUMNS]
-        asociado = Asociado(*asociado_cells) if None not in asociado_cells else None  # type: ignore[arg-type]
-        built.append(
-            Comprobante(
-                referencia=referencia,
-                filas=tuple(filas[pos] for pos in positions),
-                fecha=cells["fecha"],  # type: ignore[arg-type]
-                tipo=str(cells["tipo"]),
-                punto_venta=cells["punto_venta"],  # type: ignore[arg-type]
-                cliente=Cliente(
-                    documento_tipo=str(cells["cliente_documento_tipo"]),
-                    documento_nro=str(cells["cliente_documento_nro"]),
-                    razon_social=str(cells["cliente_razon_social"]),
-                    condicion_iva=str(cells["cliente_condicion_iva"]),
-                    domicilio=str(cells["cliente_domicilio"] or "No especifica"),
-                    provincia=str(cells["cliente_provincia"] or "26"),
-                    email=str(cells["cliente_email"] or ""),
-                    envia_por_mail=cells["cliente_envia_por_mail"] == "S",
-                ),
-                lineas=_de_la_letra(
-                    tuple(linea for pos in positions if (linea := lineas[pos]) is not None),
-                    str(cells["tipo"]),
-                ),
-                moneda=str(cells["moneda"] or "PES"),
-                cotizacion=_decimal(cells["cotizacion"], Decimal(1)),  # type: ignore[arg-type]
-                vencimiento=cells["vencimiento"],  # type: ignore[arg-type]
-                periodo_desde=cells["periodo_desde"],  # type: ignore[arg-type]
-                periodo_hasta=cells["periodo_hasta"],  # type: ignore[arg-type]
-                condicion_pago=str(cells["condicion_pago"] or "201"),
-                asociado=asociado,
-                leyenda_general=str(cells["leyenda_general"] or ""),
-                total_control=_decimal(cells["total_control"], None),
-            )
-        )
-    return built
-
-
-_ZERO = Decimal(0)
-
-
-def _de_la_letra(lineas: tuple[Linea, ...], tipo: str) -> tuple[Linea, ...]:
-    """C and E carry no IVA: an empty alícuota there means 0 (for A, B and M it stays empty: an error)."""
-    if TIPOS_BY_NAME[tipo].letra not in ("C", "E"):
-        return lineas
-    return tuple(linea if linea.alicuota else replace(linea, alicuota="0") for linea in lineas)
-
-
-def _lineas(filas: list[int], columnas: Mapping[str, Sequence[object]]) -> list[Linea | None]:
-    """The line of every row (None where cantidad or precio could not be read)."""
-    return [
-        Linea(
-            fila,
-            descripcion or "",
-            cantidad,
-            precio,
-            alicuota or "",
-            bonificacion or _ZERO,
-            unidad or "7",
-            codigo or "",
-            leyenda or "",
-        )  # type: ignore[arg-type]
-        if cantidad is not None and precio is not None
-        else None
-        for fila, descripcion, cantidad, precio, alicuota, bonificacion, unidad, codigo, leyenda in zip(
-            filas,
-            columnas["descripcion"],
-            columnas["cantidad"],
-            columnas["precio_unitario"],
-            columnas["alicuota_iva"],
-            columnas["bonificacion_porcentaje"],
-            columnas["unidad_medida"],
-            columnas["codigo_producto"],
-            columnas["leyenda"],
-            strict=True,
-        )
-    ]
-
-
-def valores_python(kind: str, values: pd.Series, text: pd.Series | None, rows: np.ndarray) -> list[object]:
-    """Python values of one parsed column at the given row positions (None elsewhere, and where
-    empty or invalid): `Decimal` from the exact text for amounts, `int`, `date` or `str`."""
-    subset = values.iloc[rows]
-    present = subset.notna().to_numpy()
-    if kind == DECIMAL:
-        assert text is not None
-        exact = map_unique(text.iloc[rows].where(present, None).dropna(), Decimal)
-        converted = exact.reindex(subset.index).astype(object).where(present, None).tolist()
-    elif kind == INTEGER:
-        converted = [int(v) if ok else None for v, ok in zip(subset.to_numpy(), present, strict=True)]
-    elif kind == DATE:
-        converted = [d if ok else None for d, ok in zip(subset.dt.date, present, strict=True)]
-    else:
-        converted = subset.astype(object).where(subset.notna(), None).tolist()
-    out = np.full(len(values), None, dtype=object)
-    out[rows] = np.array(converted, dtype=object) if converted else converted
-    return out.tolist()
-
-
-def _decimal(value: object, default: Decimal | None) -> Decimal | None:  # type: ignore[return]
-    return value if isinstance(value, Decimal) else default

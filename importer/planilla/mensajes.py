@@ -17,6 +17,7 @@ import re
 from collections.abc import Mapping
 
 from importer.dominio.documentos import cuit_check_digit
+from importer.dominio.numeros import explicacion_ambiguo
 from importer.dominio.texto import sent_length
 from importer.planilla import parsing
 from importer.planilla.columns import BY_NAME
@@ -59,12 +60,7 @@ def cell_message(
     if codigo == parsing.NUMERO_INVALIDO:
         return f"{columna}: {valor} no es un número válido (escriba, por ejemplo, 1234.56 o 1.234,56)."
     if codigo == parsing.NUMERO_AMBIGUO:
-        entero = display(crudo).replace(".", "").replace(",", "")
-        decimal = display(crudo).replace(".", ",") + "0"  # a fourth decimal digit is unambiguous
-        return (
-            f"{columna}: {valor} es ambiguo (¿miles o decimales?). Escriba {entero} si es el número "
-            f"entero, o {decimal} si son decimales."
-        )
+        return f"{columna}: {explicacion_ambiguo(display(crudo))}"  # the words --tope-cf uses too
     if codigo == parsing.FUERA_DE_RANGO and columna in _RANGO_PROPIO:
         codigo = _RANGO_PROPIO[columna]  # its own range says it better than a count of digits
     elif codigo == parsing.FUERA_DE_RANGO:
@@ -104,6 +100,7 @@ def cell_message(
         "bonificacion.decimales": f"bonificacion_porcentaje: admite hasta 2 decimales y es {valor}.",
         "bonificacion.rango": f"bonificacion_porcentaje: debe estar entre 0 y 100 y es {valor}.",
         "cotizacion.no_positiva": f"cotizacion: debe ser mayor que 0 y es {valor}.",
+        "cotizacion.decimales": f"cotizacion: admite hasta 3 decimales (los que guarda TusFacturas) y es {valor}.",
         "total_control.no_positivo": f"total_control: debe ser mayor que 0 y es {valor}.",
         "punto_venta.rango": f"{columna}: debe estar entre 1 y 99999 y es {valor}.",
         "numero.rango": f"{columna}: debe estar entre 1 y 99999999 y es {valor}.",

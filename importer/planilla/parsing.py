@@ -7,12 +7,10 @@ coercion would turn one bad cell into a failure of every check of the column).
 
 Accepted input (interface.md §4):
 
-- numbers: Excel numbers, or text `1234.56`, `1234,56`, `1.234,56` or `1,234.56`; surrounding
-  spaces and a leading `$` are ignored. A lone separator followed by exactly three digits after
-  one to three leading digits (`1.234`, `12,500`) reads as a thousands separator in Argentina and
-  as a decimal point elsewhere: such text is rejected (`numero_ambiguo`) instead of guessed,
-  because guessing wrong multiplies an amount by a thousand. `0.125` and `1234.567` are not
-  ambiguous. Excel numbers never are.
+- numbers: Excel numbers, or text in the grammar of `importer.dominio.numeros` (`1234.56`,
+  `1.234,56`, `1,234.56`; `1.234` is ambiguous and refused). Excel numbers never are ambiguous.
+  In a percent column (`ColumnSpec.porcentaje`) text may end in `%` (`10,5 %` is 10.5); a cell
+  Excel shows as a percent has already been read as the number shown (see `reading`).
 - dates: Excel dates or datetimes (the time is dropped), or text `dd/mm/aaaa`, `d/m/aaaa`,
   `dd-mm-aaaa`, `dd.mm.aaaa` or ISO `aaaa-mm-dd`; years 1900 to 2100.
 - codes: anything the column's catalog `lookup` accepts (case, accents, names, numbers).
@@ -28,19 +26,21 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from importer.dominio.catalogs import Catalog
+from importer.dominio.numeros import NUMERO_AMBIGUO, NUMERO_INVALIDO, number_from_text, sin_porcentaje
+from importer.planilla import cell_kinds as kinds
 from importer.planilla import columns
+from importer.planilla.cell_kinds import blank_mask, cell_kinds, display, map_unique, number_text
+
+# Re-exported: the codes and helpers of this stage, in one place for validation and messages.
+__all__ = ["NUMERO_AMBIGUO", "NUMERO_INVALIDO", "blank_mask", "display", "map_unique", "number_from_text"]
 
 # Error codes produced while parsing (stable; see mensajes.py for the messages).
 TIPO_INVALIDO = "tipo_invalido"
-NUMERO_INVALIDO = "numero_invalido"
-NUMERO_AMBIGUO = "numero_ambiguo"
 NUMERO_NO_ENTERO = "numero_no_entero"
 FECHA_INVALIDA = "fecha_invalida"
 VALOR_DESCONOCIDO = "valor_desconocido"
@@ -56,28 +56,6 @@ DIGITOS_ENTEROS = {
 }
 DIGITOS_ENTEROS_GENERAL = 15
 
-# Cell classes, from the Python type of each raw cell (one dict look-up per cell).
-_TEXT, _NUMBER, _BOOL, _DATE, _OTHER = "s", "n", "b", "d", "o"
-_TYPE_CLASS: dict[type, str] = {
-    str: _TEXT,
-    int: _NUMBER,
-    float: _NUMBER,
-    np.int64: _NUMBER,
-    np.float64: _NUMBER,
-    bool: _BOOL,
-    np.bool_: _BOOL,
-    dt.datetime: _DATE,
-    dt.date: _DATE,
-    pd.Timestamp: _DATE,
-}
-
-_NUM = r"[+-]?"
-_AMBIGUOUS = rf"{_NUM}[1-9][0-9]{{0,2}}[.,][0-9]{{3}}"
-_PLAIN = rf"{_NUM}[0-9]+"
-_DOT_DECIMAL = rf"{_NUM}[0-9]*\.[0-9]+"
-_COMMA_DECIMAL = rf"{_NUM}[0-9]*,[0-9]+"
-_AR_THOUSANDS = rf"{_NUM}[0-9]{{1,3}}(?:\.[0-9]{{3}})+(?:,[0-9]+)?"
-_EN_THOUSANDS = rf"{_NUM}[0-9]{{1,3}}(?:,[0-9]{{3}})+(?:\.[0-9]+)?"
 _DMY = r"([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{4})"
 _ISO = r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[ T]00:00(?::00)?)?"
 
@@ -106,77 +84,8 @@ class Parsed:
         return ~self.blank
 
 
-def blank_mask(raw: pd.Series) -> pd.Series:
-    """True where a cell is empty: NA, or text made only of spaces."""
-    return _cells(raw)[1]
-
-
-# Whole-column fast paths: most columns hold one kind of cell, which pandas can tell in one pass.
-_INFERRED_CLASS = {
-    "string": _TEXT,
-    "integer": _NUMBER,
-    "floating": _NUMBER,
-    "mixed-integer-float": _NUMBER,
-    "datetime": _DATE,
-    "date": _DATE,
-    "boolean": _BOOL,
-}
-
-
-def _cells(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """(class of every cell, NA where empty; True where the cell is empty)."""
-    missing = raw.isna()
-    inferred = pd.api.types.infer_dtype(raw, skipna=True)
-    if inferred == "empty":
-        return pd.Series(None, index=raw.index, dtype=object), missing
-    single = _INFERRED_CLASS.get(inferred)
-    if single is not None:
-        classes = pd.Series(single, index=raw.index, dtype=object).where(~missing)
-    else:
-        classes = raw.map(type).map(_TYPE_CLASS).where(~missing)
-        unknown = classes.isna() & ~missing
-        if unknown.any():  # subclasses (numpy scalars, datetime subclasses) are rare: one by one
-            classes[unknown] = raw[unknown].map(_classify_slow)
-    blank = missing.copy()
-    text = classes.eq(_TEXT)
-    if text.any():
-        spaces = [value for value in pd.unique(raw[text]) if not value.strip()]
-        if spaces:
-            blank |= raw.isin(spaces) & text
-    return classes, blank
-
-
-def _classify_slow(value: object) -> str:
-    if isinstance(value, bool | np.bool_):
-        return _BOOL
-    if isinstance(value, int | float | np.integer | np.floating):
-        return _NUMBER
-    if isinstance(value, dt.date):
-        return _DATE
-    if isinstance(value, str):
-        return _TEXT
-    return _OTHER
-
-
 def _empty_errors(index: pd.Index) -> pd.Series:
     return pd.Series(pd.NA, index=index, dtype=object)
-
-
-def _number_text(value: object) -> str:
-    """Excel numbers as Excel shows them: at most 15 significant digits, so 0.1 + 0.2 is 0.3."""
-    if isinstance(value, int | np.integer) and (abs(int(value)) < 10**15 or abs(int(value)) > 10**300):
-        return str(int(value))  # (the second case: no float holds it, and no reader makes one)
-    # Beyond 15 digits an Excel number is a float even when a reader hands it over as an int.
-    text = format(float(value), ".15g")
-    if "e" in text:
-        text = format(Decimal(text), "f")
-    return text
-
-
-def map_unique(values: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
-    """`values.map(fn)` calling `fn` once per distinct value (columns repeat values a lot)."""
-    table = {value: fn(value) for value in pd.unique(values)}
-    return values.map(table)
 
 
 def _all_blank(raw: pd.Series, dtype: str = "object") -> Parsed:
@@ -188,72 +97,52 @@ def _all_blank(raw: pd.Series, dtype: str = "object") -> Parsed:
 
 def parse_text(raw: pd.Series) -> Parsed:
     """Text as typed, trimmed. Numbers become their digits (a referencia typed as 125 is "125")."""
-    classes, blank = _cells(raw)
+    classes, blank = cell_kinds(raw)
     if blank.all():
         return _all_blank(raw)
-    text = classes.eq(_TEXT) & ~blank
+    text = classes.eq(kinds.TEXT) & ~blank
     values = raw.where(text).str.strip() if text.any() else pd.Series(np.nan, index=raw.index, dtype=object)
     values = values.astype(object)
-    number = classes.eq(_NUMBER)
+    number = classes.eq(kinds.NUMBER)
     if number.any():
-        values[number] = map_unique(raw[number], _number_text)
-    date = classes.eq(_DATE)
+        values[number] = map_unique(raw[number], number_text)
+    date = classes.eq(kinds.DATE)
     if date.any():
         values[date] = raw[date].map(lambda v: v.strftime("%d/%m/%Y"))
-    other = classes.isin([_BOOL, _OTHER]) & ~blank
+    other = classes.isin([kinds.BOOL, kinds.OTHER]) & ~blank
     if other.any():
         values[other] = raw[other].map(str)
     return Parsed(values, _empty_errors(raw.index))
 
 
-_SPACES_RE = re.compile(r"[\s\u00a0$]")
-_AMBIGUOUS_RE = re.compile(_AMBIGUOUS)
-_DECIMAL_FORMS = (  # (pattern, how to turn it into canonical decimal text)
-    (re.compile(_PLAIN), lambda t: t),
-    (re.compile(_DOT_DECIMAL), lambda t: t),
-    (re.compile(_COMMA_DECIMAL), lambda t: t.replace(",", ".")),
-    (re.compile(_AR_THOUSANDS), lambda t: t.replace(".", "").replace(",", ".")),
-    (re.compile(_EN_THOUSANDS), lambda t: t.replace(",", "")),
-)
-
-
-def number_from_text(text: str) -> tuple[str | None, str | None]:
-    """(canonical decimal text, None) or (None, error code) for a number typed as text."""
-    t = _SPACES_RE.sub("", text)
-    if _AMBIGUOUS_RE.fullmatch(t):
-        return None, NUMERO_AMBIGUO
-    for pattern, convert in _DECIMAL_FORMS:
-        if pattern.fullmatch(t):
-            return convert(t), None
-    return None, NUMERO_INVALIDO
-
-
-def _number_cell(value: object) -> tuple[str | None, str | None]:
+def _number_cell(value: str | kinds.Number, porcentaje: bool = False) -> tuple[str | None, str | None]:
     if isinstance(value, str):
-        return number_from_text(value)
+        return number_from_text(value, porcentaje=porcentaje)
     if isinstance(value, int | np.integer):  # always finite; float() of a huge one would overflow
-        return _number_text(value), None
-    if not np.isfinite(float(value)):  # type: ignore[arg-type]
+        return number_text(value), None
+    if not np.isfinite(float(value)):
         return None, NUMERO_INVALIDO
-    return _number_text(value), None
+    return number_text(value), None
 
 
-def parse_decimal(raw: pd.Series) -> Parsed:
-    """Decimal numbers: float64 `values` for range checks, exact `text` for `Decimal`."""
-    classes, blank = _cells(raw)
+def parse_decimal(raw: pd.Series, *, porcentaje: bool = False) -> Parsed:
+    """Decimal numbers: float64 `values` for range checks, exact `text` for `Decimal`.
+
+    `porcentaje`: text may end in `%` (`10 %` is 10)."""
+    classes, blank = cell_kinds(raw)
     if blank.all():
         return _all_blank(raw, "float64")
     canon = pd.Series(pd.NA, index=raw.index, dtype=object)
     errors = _empty_errors(raw.index)
-    readable = classes.isin([_NUMBER, _TEXT]) & ~blank
+    readable = classes.isin([kinds.NUMBER, kinds.TEXT]) & ~blank
     if readable.any():
         cells = raw[readable]
         numbers, codes = {}, {}
         for value in pd.unique(cells):
-            numbers[value], codes[value] = _number_cell(value)
+            numbers[value], codes[value] = _number_cell(value, porcentaje)
         canon[readable] = cells.map(numbers)
         errors[readable] = cells.map(codes)
-    errors[classes.isin([_BOOL, _DATE, _OTHER]) & ~blank] = TIPO_INVALIDO
+    errors[classes.isin([kinds.BOOL, kinds.DATE, kinds.OTHER]) & ~blank] = TIPO_INVALIDO
     canon = canon.where(canon.notna(), pd.NA)
     errors = errors.where(errors.notna(), pd.NA)
     values = pd.to_numeric(canon, errors="coerce").astype("float64")
@@ -293,15 +182,15 @@ def date_from_text(text: str) -> dt.date | None:
 
 def parse_date(raw: pd.Series) -> Parsed:
     """Dates (day first), normalised to midnight; anything else is `fecha_invalida`."""
-    classes, blank = _cells(raw)
+    classes, blank = cell_kinds(raw)
     if blank.all():
         return _all_blank(raw, "datetime64[us]")
     values = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[us]")
     errors = _empty_errors(raw.index)
-    date = classes.eq(_DATE)
+    date = classes.eq(kinds.DATE)
     if date.any():
         values[date] = _in_range(pd.to_datetime(raw[date], errors="coerce"))
-    text = classes.eq(_TEXT) & ~blank
+    text = classes.eq(kinds.TEXT) & ~blank
     if text.any():
         values[text] = _in_range(pd.to_datetime(map_unique(raw[text], date_from_text), errors="coerce"))
     values = values.dt.normalize()
@@ -314,21 +203,31 @@ def _in_range(values: pd.Series) -> pd.Series:
     return values.where((values.dt.year >= 1900) & (values.dt.year <= 2100))
 
 
-def parse_code(raw: pd.Series, catalog: Catalog) -> Parsed:
-    """Catalog codes; each distinct value is looked up once (columns repeat a handful of values)."""
-    _, blank = _cells(raw)
+def parse_code(raw: pd.Series, catalog: Catalog, *, porcentaje: bool = False) -> Parsed:
+    """Catalog codes; each distinct value is looked up once (columns repeat a handful of values).
+
+    `porcentaje`: text may end in `%` (`27 %` is 27)."""
+    _, blank = cell_kinds(raw)
     if blank.all():
         return _all_blank(raw)
     values = pd.Series(np.nan, index=raw.index, dtype=object)
     errors = _empty_errors(raw.index)
     filled = raw[~blank]
     if len(filled):
-        keys = filled.map(_code_key)
-        table = {key: catalog.lookup(key) for key in pd.unique(keys)}
+        # Text only: each distinct cell is its own key (no True == 1 == 1.0 to keep apart).
+        keys = filled if pd.api.types.infer_dtype(filled) == "string" else filled.map(_code_key)
+        table = {key: _lookup(catalog, _code_key(key), porcentaje) for key in pd.unique(keys)}
         found = keys.map(table)
         values[~blank] = found
         errors[found.index[found.isna()]] = VALOR_DESCONOCIDO
     return Parsed(values, errors)
+
+
+def _lookup(catalog: Catalog, key: object, porcentaje: bool) -> str | None:
+    found = catalog.lookup(key)
+    if found is None and porcentaje and isinstance(key, str):
+        found = catalog.lookup(sin_porcentaje(key))
+    return found
 
 
 def _code_key(value: object) -> object:
@@ -349,19 +248,19 @@ def parse_document(raw: pd.Series) -> Parsed:
 
     Text that keeps other characters is returned trimmed, so validation can point at it.
     """
-    classes, blank = _cells(raw)
+    classes, blank = cell_kinds(raw)
     if blank.all():
         return _all_blank(raw)
     values = pd.Series(np.nan, index=raw.index, dtype=object)
-    text = (classes == _TEXT) & ~blank
+    text = (classes == kinds.TEXT) & ~blank
     if text.any():
         trimmed = raw[text].str.strip()
         cleaned = trimmed.str.replace(r"[\s.\-]", "", regex=True)
         values[text] = cleaned.where(cleaned.str.isdigit(), trimmed)
-    number = classes == _NUMBER
+    number = classes == kinds.NUMBER
     if number.any():
         values[number] = raw[number].map(_document_number)
-    other = classes.isin([_BOOL, _DATE, _OTHER]) & ~blank
+    other = classes.isin([kinds.BOOL, kinds.DATE, kinds.OTHER]) & ~blank
     if other.any():
         values[other] = raw[other].map(str)
     return Parsed(values, _empty_errors(raw.index))
@@ -372,19 +271,6 @@ def _document_number(value: object) -> str:
         return str(int(value))
     number = float(value)  # type: ignore[arg-type]
     return str(int(number)) if number.is_integer() else str(number)
-
-
-def display(value: object) -> str:
-    """A raw cell the way a user recognises it in a message: dates dd/mm/aaaa, 5.0 as 5."""
-    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA or value is pd.NaT:
-        return ""
-    if isinstance(value, dt.datetime | dt.date):
-        return value.strftime("%d/%m/%Y")
-    if isinstance(value, bool | np.bool_):
-        return "VERDADERO" if value else "FALSO"
-    if isinstance(value, int | float | np.integer | np.floating):
-        return _number_text(value)
-    return str(value).strip()
 
 
 _PARSERS: dict[str, Callable[[pd.Series], Parsed]] = {
@@ -398,10 +284,12 @@ _PARSERS: dict[str, Callable[[pd.Series], Parsed]] = {
 
 def parse_column(spec: columns.ColumnSpec, raw: pd.Series) -> Parsed:
     """Parse one column of raw cells the way its spec says (kind and catalog)."""
-    if spec.kind == columns.CODE:
-        assert spec.catalog is not None
-        return parse_code(raw, spec.catalog)
-    parsed = _PARSERS[spec.kind](raw)
+    if spec.kind == columns.CODE and spec.catalog is not None:
+        return parse_code(raw, spec.catalog, porcentaje=spec.porcentaje)
+    if spec.kind == columns.DECIMAL:
+        parsed = parse_decimal(raw, porcentaje=spec.porcentaje)
+    else:
+        parsed = _PARSERS[spec.kind](raw)
     if spec.kind in (columns.DECIMAL, columns.INTEGER):
         return _within(parsed, DIGITOS_ENTEROS.get(spec.name, DIGITOS_ENTEROS_GENERAL))
     return parsed

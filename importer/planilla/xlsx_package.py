@@ -130,13 +130,13 @@ def xml_part(name: str, archive: zipfile.ZipFile, part: str) -> Element | None:
         raise PlanillaError(f"{name}: el archivo está dañado ({part} no es XML válido).") from None
 
 
-def _local(tag: str) -> str:
+def local_name(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _attr(element: Element, local_name: str) -> str | None:
+def _attr(element: Element, wanted: str) -> str | None:
     for key, value in element.attrib.items():
-        if _local(key) == local_name:
+        if local_name(key) == wanted:
             return value
     return None
 
@@ -149,7 +149,7 @@ def relationships(name: str, archive: zipfile.ZipFile, part: str) -> dict[str, t
     return {
         rel.get("Id", ""): (rel.get("Type", ""), rel.get("Target", ""))
         for rel in root
-        if _local(rel.tag) == "Relationship"
+        if local_name(rel.tag) == "Relationship"
     }
 
 
@@ -165,7 +165,7 @@ def workbook_part(archive: zipfile.ZipFile) -> str | None:
     return None
 
 
-def _resolve(folder: str, target: str) -> str:
+def resolve_part(folder: str, target: str) -> str:
     """A relationship target as a zip member name ("/xl/a.xml" is absolute, "a.xml" relative)."""
     if target.startswith("/"):
         return posixpath.normpath(target.lstrip("/"))
@@ -183,7 +183,7 @@ def workbook_sheets(name: str, archive: zipfile.ZipFile) -> tuple[list[Hoja], st
     shared = next((t for kind, t in rels.values() if kind.endswith("/sharedStrings")), None)
     sheets: list[Hoja] = []
     for element in root.iter():
-        if _local(element.tag) != "sheet":
+        if local_name(element.tag) != "sheet":
             continue
         title = element.get("name", "")
         rel_type, target = rels.get(_attr(element, "id") or "", ("", ""))
@@ -191,10 +191,10 @@ def workbook_sheets(name: str, archive: zipfile.ZipFile) -> tuple[list[Hoja], st
             continue
         if title.strip().lower() in NON_DATA_SHEETS:
             continue
-        member = _resolve(folder, target) if target else None
+        member = resolve_part(folder, target) if target else None
         hidden = element.get("state", "visible") != "visible"
         sheets.append(Hoja(title, member if member in archive.namelist() else None, hidden))
-    return sheets, _resolve(folder, shared) if shared else None
+    return sheets, resolve_part(folder, shared) if shared else None
 
 
 def fecha_simulada(name: str, archive: zipfile.ZipFile) -> datetime.date | None:

@@ -16,6 +16,11 @@ from importer.dominio.hints import (
 # The codes importer.planilla.validation, grouping, parsing and fiscal produce, plus a few named in the
 # design that the validator may add later.
 VALIDATOR_CODES = (
+    "cotizacion.decimales",
+    "texto.caracter_invalido",
+    "numero.fuera_de_rango",
+    "total.fuera_de_rango",
+    "referencia.fila_incierta",
     "alicuota.no_permitida",
     "alicuota.requerida",
     "asociado.fecha",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,12 +13,13 @@ from hypothesis import strategies as st
 from openpyxl.utils import get_column_letter
 
 from importer.dominio.amounts import comprobante_totals
+from importer.dominio.reloj import hoy_en_argentina
 from importer.planilla.columns import HEADER_NAMES, NAMES
 from importer.planilla.reading import Planilla, read_planilla
 from importer.planilla.validation import Validacion, validate_planilla
 from tests.conftest import CUIT_CLIENTE, CUIT_CLIENTE_2, valid_row
 
-HOY = date.today()
+HOY = hoy_en_argentina()
 
 
 def validar(write_workbook, rows: list[dict[str, object]]) -> Validacion:

@@ -26,7 +26,7 @@ from importer.emision.payload import build_payload
 from importer.planilla.reading import read_planilla
 from importer.planilla.validation import validate_planilla
 from tests.conftest import valid_row, write_rows
-from tests.test_validation import planilla_de
+from tests.planilla.test_validation import planilla_de
 
 HOY = date(2025, 7, 14)
 SHEET = "xl/worksheets/sheet1.xml"

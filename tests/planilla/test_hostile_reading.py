@@ -30,7 +30,7 @@ from tests.corpus.hostile_workbooks import (
 )
 
 ENGINES = ("calamine", "openpyxl")
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 MEMORY_LIMIT = 2 * 2**30  # the process may use at most this much address space
 
 
@@ -276,7 +276,7 @@ def test_error_cells_and_uncalculated_formulas_are_read_as_what_excel_shows(tmp_
     """Both readers return an empty cell for #DIV/0! or a formula saved without its value: a
     referencia would silently join the comprobante above, a price would read as missing."""
     from tests.conftest import valid_row, write_rows
-    from tests.test_hostile_cells import patch_cells
+    from tests.planilla.test_hostile_cells import patch_cells
 
     path = write_rows(tmp_path / "mes.xlsx", [valid_row(), valid_row(referencia="X")])
     patch_cells(

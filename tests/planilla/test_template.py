@@ -23,7 +23,7 @@ from importer.planilla import template
 from importer.planilla.columns import BY_NAME, COLUMNS, NAMES
 from importer.planilla.reading import read_planilla
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 COMMITTED_TEMPLATE = ROOT / "templates" / "comprobantes.xlsx"
 EXAMPLE = ROOT / "data" / "ejemplo.xlsx"
 

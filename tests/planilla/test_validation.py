@@ -15,13 +15,14 @@ from openpyxl.utils import get_column_letter
 
 from importer.dominio.documentos import CUIT_PREFIXES, clean_document, cuit_check_digit, cuit_problem
 from importer.dominio.problems import PlanillaError
+from importer.dominio.reloj import hoy_en_argentina
 from importer.planilla import parsing
 from importer.planilla.columns import NAMES, REQUIRED_NAMES
 from importer.planilla.reading import Planilla, read_planilla
 from importer.planilla.validation import Validacion, documento_problemas, validate_planilla
 from tests.conftest import CUIT_CLIENTE, valid_row, write_rows
 
-HOY = date.today()
+HOY = hoy_en_argentina()
 
 
 def validar(write_workbook, rows: list[dict[str, object]], **kwargs: object) -> Validacion:

@@ -1,0 +1,148 @@
+"""The cells of one worksheet, read only after the used-range scan said it is safe.
+
+calamine is read directly (python-calamine: no per-cell pandas conversion, the grid built a
+column at a time); openpyxl goes through pandas, and is the fallback when calamine cannot read a
+file. Both give the same `Grid`; the scan's findings are laid over it: cells Excel shows although
+readers see nothing (errors, formulas without a value) and the cells shown as percentages.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import zipfile
+from typing import TYPE_CHECKING
+
+from defusedxml import DefusedXmlException
+from openpyxl.utils import get_column_letter
+
+from importer.dominio.problems import PlanillaError
+from importer.planilla.grid import Grid, from_rows
+from importer.planilla.xlsx_extent import MAX_COLUMNS, Extent, check_extent, outside
+from importer.planilla.xlsx_package import Hoja
+
+if TYPE_CHECKING:
+    from python_calamine import CalamineWorkbook
+
+logger = logging.getLogger(__name__)
+
+ENGINES = ("calamine", "openpyxl")
+HEADER_SEARCH_ROWS = 20  # how far down a misplaced header row is looked for
+
+
+class SheetReader:
+    """Reads sheets of one workbook."""
+
+    def __init__(
+        self,
+        name: str,
+        data: bytes,
+        archive: zipfile.ZipFile,
+        shared: str | None,
+        engine: str,
+        max_rows: int,
+        percent_styles: frozenset[int] = frozenset(),
+    ) -> None:
+        self.name, self.data, self.archive, self.shared = name, data, archive, shared
+        self.engine, self.max_rows, self.percent_styles = engine, max_rows, percent_styles
+        # Room below the data for a header misplaced a few rows down (reported, not read).
+        self.row_limit = max_rows + HEADER_SEARCH_ROWS
+        self._extents: dict[str, Extent] = {}
+        self._calamine: CalamineWorkbook | None = None  # opened on the first sheet read with calamine
+
+    def extent(self, hoja: Hoja) -> Extent:
+        if hoja.title not in self._extents:
+            where = f"{self.name} (hoja '{hoja.title}')"
+            if hoja.part is None:
+                raise PlanillaError(f"{where}: el archivo está dañado (no se encuentra la hoja en el libro).")
+            self._extents[hoja.title] = check_extent(
+                where,
+                self.archive,
+                hoja.part,
+                self.shared,
+                row_limit=self.row_limit,
+                max_rows=self.max_rows,
+                percent_styles=self.percent_styles,
+            )
+        return self._extents[hoja.title]
+
+    def rows_with_values(self, hoja: Hoja) -> int:
+        return self.extent(hoja).rows_with_values
+
+    def read(self, hoja: Hoja, nrows: int | None = None) -> Grid:
+        """All rows of one sheet, header included, positional (row 1 = Excel row 1)."""
+        extent = self.extent(hoja)
+        where = f"{self.name} (hoja '{hoja.title}')"
+        limit = self.row_limit if nrows is None else nrows
+        engines = ENGINES if self.engine == "calamine" else (self.engine,)
+        failure: Exception | None = None
+        for current in engines:
+            try:
+                # One more row than allowed: a value there means the scan missed it.
+                if current == "calamine":
+                    grid = self._calamine_grid(hoja, limit + 1)
+                else:
+                    grid = _pandas_grid(self.data, hoja, limit + 1, current)
+            except MemoryError:
+                raise PlanillaError(f"{where}: es demasiado grande para leerla.") from None
+            except Exception as exc:  # noqa: BLE001 - any parser failure is reported in one line below
+                logger.debug("engine %s could not read %s: %r", current, self.name, exc)
+                failure = failure or exc
+                continue
+            if current != self.engine:
+                logger.debug("read %s with %s after %s failed", self.name, current, self.engine)
+            if nrows is None and (len(grid) > limit or grid.width > MAX_COLUMNS):
+                far = f"{get_column_letter(min(grid.width, 16384))}{len(grid)}"
+                raise outside(where, far, self.row_limit)
+            if len(grid) > limit:
+                grid = Grid(grid.filas[:limit], [column[:limit] for column in grid.columns], grid.raw)
+            _overlay(grid, extent.unreadable)
+            return grid
+        raise PlanillaError(f"{self.name}: no se pudo leer la hoja '{hoja.title}': {_reason(failure)}")
+
+    def percent_cells(self, hoja: Hoja) -> frozenset[tuple[int, int]]:
+        """(row, column), 1-based, of the cells whose format shows a percentage."""
+        return self.extent(hoja).percent
+
+    def _calamine_grid(self, hoja: Hoja, nrows: int) -> Grid:
+        from python_calamine import CalamineWorkbook
+
+        if self._calamine is None:
+            self._calamine = CalamineWorkbook.from_filelike(io.BytesIO(self.data))
+        sheet = self._calamine.get_sheet_by_name(hoja.title)
+        rows = sheet.to_python(skip_empty_area=False, nrows=nrows)
+        del sheet  # calamine's own copy of the cells: gone before the grid doubles them
+        return from_rows(rows)
+
+
+def _pandas_grid(data: bytes, hoja: Hoja, nrows: int, engine: str) -> Grid:
+    import pandas as pd
+
+    raw = pd.read_excel(
+        io.BytesIO(data),
+        sheet_name=hoja.title,
+        engine=engine,
+        header=None,
+        dtype=object,
+        keep_default_na=False,
+        na_values=[""],
+        nrows=nrows,
+    )
+    return Grid(list(range(1, len(raw) + 1)), [raw[c].tolist() for c in raw.columns])
+
+
+def _overlay(grid: Grid, unreadable: dict[tuple[int, int], str]) -> None:
+    """Cells every reader shows as empty get the text Excel shows (so they are validated)."""
+    for (row, column), shown in unreadable.items():
+        if row <= len(grid) and column <= grid.width:
+            grid.mutable(column - 1)[row - 1] = shown
+
+
+def _reason(exc: BaseException | None) -> str:
+    seen = exc
+    while seen is not None:
+        if isinstance(seen, DefusedXmlException) or "entit" in str(seen).lower():
+            return "contiene entidades XML no permitidas; no se procesa por seguridad."
+        seen = seen.__cause__ or seen.__context__
+    detail = " ".join(str(exc).split())[:160] if exc is not None else ""
+    return f"el archivo está dañado o no es un .xlsx válido ({type(exc).__name__}: {detail})."
