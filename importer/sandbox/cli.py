@@ -201,7 +201,7 @@ def _on_terminate(done: threading.Event) -> list[tuple[int, object]]:
     def handler(signum: int, frame: FrameType | None) -> None:
         done.set()
 
-    previous = []
+    previous: list[tuple[int, object]] = []
     for name in ("SIGINT", "SIGTERM"):
         number = getattr(signal, name, None)
         if number is not None:
