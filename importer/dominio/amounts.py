@@ -27,6 +27,8 @@ ZERO = Decimal("0.00")
 LIMITE_IMPORTE = Decimal(10) ** 13
 # Room for 100,000 lines of 10^13 × 10^13 with their decimals, far beyond any valid comprobante.
 _CONTEXTO = Context(prec=80, rounding=ROUND_HALF_EVEN, Emax=10**6, Emin=-(10**6))
+_CIEN = Decimal(100)
+_CERO = Decimal(0)
 
 
 def round_cents(value: Decimal) -> Decimal:
@@ -36,7 +38,7 @@ def round_cents(value: Decimal) -> Decimal:
 
 def line_net(cantidad: Decimal, precio_unitario: Decimal, bonificacion_porcentaje: Decimal) -> Decimal:
     """Exact (unrounded) net amount of one line."""
-    return cantidad * precio_unitario * (Decimal(100) - bonificacion_porcentaje) / Decimal(100)
+    return cantidad * precio_unitario * (_CIEN - bonificacion_porcentaje) / _CIEN
 
 
 @dataclass(frozen=True)
@@ -72,13 +74,13 @@ def _compute_totals(lines: Iterable[tuple[Decimal, Decimal, str, Decimal]], letr
     exact: dict[str, Decimal] = {}
     for cantidad, precio, alicuota, bonificacion in lines:
         code = "0" if letra in ("C", "E") else alicuota
-        exact[code] = exact.get(code, Decimal(0)) + line_net(cantidad, precio, bonificacion)
+        exact[code] = exact.get(code, _CERO) + line_net(cantidad, precio, bonificacion)
     rounded = {code: round_cents(amount) for code, amount in exact.items()}
     if letra in ("C", "E"):
-        neto_cero = round_cents(sum(exact.values(), Decimal(0)))
+        neto_cero = round_cents(sum(exact.values(), _CERO))
         return Totales(neto_cero=neto_cero, total=neto_cero)
     neto = {code: rounded[code] for code in ALICUOTAS_GRAVADAS if code in rounded}
-    iva = {code: round_cents(neto[code] * ALICUOTA_TASA[code] / Decimal(100)) for code in neto}
+    iva = {code: round_cents(neto[code] * ALICUOTA_TASA[code] / _CIEN) for code in neto}
     neto_cero = rounded.get("0", ZERO)
     exento = rounded.get("-1", ZERO)
     no_gravado = rounded.get("-2", ZERO)

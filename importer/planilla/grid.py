@@ -73,17 +73,25 @@ def convert(value: object) -> object:
 def clean_column(cells: list[object] | tuple[object, ...]) -> list[object]:
     """Cells as pandas would give them, text trimmed and blank text NaN (one pass, by cell kinds)."""
     kinds = set(map(type, cells))
+    # One object per distinct text: readers make a new string for every cell, and columns repeat
+    # a few values on 100,000 rows (the table lives as long as the run: this is most of its memory).
+    table: dict[str, str] = {}
+    keep = table.setdefault
     if kinds <= {str}:
         texts = cast("list[str] | tuple[str, ...]", cells)  # every cell is exactly a `str`
-        return [value.strip() or NAN for value in texts]
+        return [keep(text, text) if (text := value.strip()) else NAN for value in texts]
     if kinds <= {str, float}:
         # Every cell is exactly a `str` or a `float`, so `isinstance` tells them apart.
         mixed = cast("list[str | float] | tuple[str | float, ...]", cells)
         return [
-            value.strip() or NAN if isinstance(value, str) else int(value) if value.is_integer() else value
+            (keep(text, text) if (text := value.strip()) else NAN)
+            if isinstance(value, str)
+            else int(value)
+            if value.is_integer()
+            else value
             for value in mixed
         ]
-    return [_clean(value) for value in cells]
+    return [keep(value, value) if type(value) is str else value for value in map(_clean, cells)]
 
 
 def _clean(value: object) -> object:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import logging
 import zipfile
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from defusedxml import DefusedXmlException
@@ -22,7 +23,7 @@ from importer.planilla.xlsx_extent import MAX_COLUMNS, Extent, check_extent, out
 from importer.planilla.xlsx_package import Hoja
 
 if TYPE_CHECKING:
-    from python_calamine import CalamineWorkbook
+    from python_calamine import CalamineSheet, CalamineWorkbook
 
 logger = logging.getLogger(__name__)
 
@@ -110,9 +111,59 @@ class SheetReader:
         if self._calamine is None:
             self._calamine = CalamineWorkbook.from_filelike(io.BytesIO(self.data))
         sheet = self._calamine.get_sheet_by_name(hoja.title)
+        grid = _deduplicated_grid(sheet, nrows)
+        if grid is not None:
+            return grid
         rows = sheet.to_python(skip_empty_area=False, nrows=nrows)
         del sheet  # calamine's own copy of the cells: gone before the grid doubles them
         return from_rows(rows)
+
+
+BATCH_ROWS = 4096
+
+
+def _deduplicated_grid(sheet: CalamineSheet, nrows: int) -> Grid | None:
+    """The grid `to_python(skip_empty_area=False)` gives, read a batch of rows at a time with one
+    object per distinct text (columns repeat a few values on every row): the whole sheet as
+    Python rows next to calamine's own copy was the peak memory of a run. None when the rows do
+    not have the shape expected (the caller then reads the sheet at once, as before)."""
+    if sheet.start is None or sheet.end is None:
+        return None
+    (top, left), (bottom, right) = sheet.start, sheet.end
+    height, width = bottom + 1, right + 1
+    if nrows < height:
+        return None  # a few rows (a header): `to_python` reads only those
+    columns: list[list[object]] = [[] for _ in range(width)]
+    table: dict[object, object] = {}  # one table: cheaper than one per column
+    keep = table.setdefault
+    batch: list[list[object]] = []
+    count = 0
+    for row in sheet.iter_rows():
+        # iter_rows starts at row 1 but at the first used column (python-calamine 0.9).
+        cells: list[object] = list(row)
+        if len(cells) == width - left:
+            cells = [""] * left + cells
+        elif len(cells) != width:
+            return None
+        batch.append(cells)
+        count += 1
+        if len(batch) == BATCH_ROWS:
+            _extend(columns, keep, batch)
+            batch = []
+    _extend(columns, keep, batch)
+    if count == height - top:  # started at the first used row instead
+        columns = [[""] * top + column for column in columns]
+        count = height
+    if count != height:
+        return None
+    return Grid(list(range(1, height + 1)), columns, raw=True)
+
+
+def _extend(
+    columns: list[list[object]], keep: Callable[[object, object], object], batch: list[list[object]]
+) -> None:
+    for column, cells in zip(columns, zip(*batch, strict=True), strict=False):
+        column.extend([keep(v, v) if type(v) is str else v for v in cells])
 
 
 def _pandas_grid(data: bytes, hoja: Hoja, nrows: int, engine: str) -> Grid:

@@ -148,7 +148,11 @@ class _Scan:
         """Chunk-wide searches; where every cell starts `<c r="` and every style is written `s="…"`,
         percent cells are found here, from their style attribute back to their reference."""
         careful = _needs_care(self.far_canonical, region)
-        canonical_styles = not careful and region.count(b"s=") == region.count(b' s="')
+        canonical_styles = (  # only worth two passes when some style shows a percentage
+            self.percent_canonical is not None
+            and not careful
+            and region.count(b"s=") == region.count(b' s="')
+        )
         if self.percent_canonical is not None and canonical_styles:
             for match in self.percent_canonical.finditer(region):
                 ref = _CANONICAL_REF.match(region, region.rfind(b'<c r="', 0, match.start()))
@@ -295,14 +299,20 @@ def _shared_string(archive: zipfile.ZipFile, part: str | None, index: int) -> st
 def _needs_care(far_canonical: re.Pattern[bytes], region: bytes) -> bool:
     """Whether rows in `region` must be checked one by one: cells whose place the canonical search
     cannot see (no `r="…"` right after `<c`, a namespace prefix), or a far reference."""
-    if b":c" in region or region.count(b"<c") != region.count(b'<c r="'):
+    # `b":" in` is a memchr: most chunks hold no colon at all, so no prefixed tag either.
+    if (b":" in region and b":c" in region) or region.count(b"<c") != region.count(b'<c r="'):
         return True  # (`<col`, `<cfRule` around the rows only make a chunk careful: still correct)
     return far_canonical.search(region) is not None
 
 
 def _may_be_unreadable(region: bytes) -> bool:
     """Whether `_UNREADABLE` can match in `region`: it needs an error type or a formula tag."""
-    return b'"e"' in region or b"'e'" in region or b"<f" in region or b":f" in region
+    return (
+        b'"e"' in region
+        or (b"'" in region and b"'e'" in region)  # memchr first: a quote is rare, a colon too
+        or b"<f" in region
+        or (b":" in region and b":f" in region)
+    )
 
 
 def check_extent(
@@ -333,7 +343,7 @@ def check_extent(
                 last = not chunk or end is not None
                 if end is not None:
                     pending = pending[: end.start()]
-                row_tag = _ROW_TAG_PREFIXED if b":row" in pending else _ROW_TAG
+                row_tag = _ROW_TAG_PREFIXED if b":" in pending and b":row" in pending else _ROW_TAG
                 starts = list(row_tag.finditer(pending))
                 # Rows are complete up to the last row start, or all of them at the end.
                 done = len(starts) if last else len(starts) - 1
