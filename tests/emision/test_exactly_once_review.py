@@ -12,6 +12,7 @@ loopback (real HTTP, fake clock for the runner's waits).
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -167,18 +168,36 @@ def build_runner(comprobantes, base_url, creds, ledger, clock, tmp_path, should_
     )
 
 
-@pytest.fixture
-def env(tmp_path):
+@contextmanager
+def scripted(tmp_path, fake_class):
+    """A scripted TusFacturas of `fake_class`, a ledger and a runner builder with the review's timings.
+
+    Yields (make, fake, ledger, clock, paths): `paths()` lists the API paths called, in order."""
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
         clock = Clock()
-        fake = Fake(clock, rsps)
+        fake = fake_class(clock, rsps)
         ledger = L.Ledger(tmp_path / "registro.sqlite")
 
         def make(comprobantes, *, should_stop=None, **kw):
             return build_runner(comprobantes, BASE, CREDS, ledger, clock, tmp_path, should_stop, **kw)
 
+        def paths():
+            return [
+                c.request.url.removeprefix(BASE + "/")
+                for c in rsps.calls
+                if "files.test" not in c.request.url
+            ]
+
+        try:
+            yield make, fake, ledger, clock, paths
+        finally:
+            ledger.close()
+
+
+@pytest.fixture
+def env(tmp_path):
+    with scripted(tmp_path, Fake) as (make, fake, ledger, clock, _):
         yield make, fake, ledger, clock
-        ledger.close()
 
 
 def rec(ledger, ref, account=ACC):

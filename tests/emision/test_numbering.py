@@ -15,8 +15,8 @@ import responses
 
 from importer.emision import ledger as L
 from importer.emision.runner import MAX_SEQUENCE_RETRIES
-from tests.emision.test_exactly_once_review import build_runner
-from tests.emision.test_runner import BASE, CREDS, ERROR_10016, Clock, FakeTF, comprobante
+from tests.emision.test_exactly_once_review import scripted
+from tests.emision.test_runner import BASE, CREDS, ERROR_10016, FakeTF, comprobante
 
 ACC = CREDS.account_key()
 
@@ -65,23 +65,8 @@ def build_other(ref):
 
 @pytest.fixture
 def env(tmp_path):
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        clock = Clock()
-        fake = RacingTF(clock, rsps)
-        ledger = L.Ledger(tmp_path / "registro.sqlite")
-
-        def make(comprobantes, **kw):
-            return build_runner(comprobantes, BASE, CREDS, ledger, clock, tmp_path, None, **kw)
-
-        def paths():
-            return [
-                call.request.url.removeprefix(BASE + "/")
-                for call in rsps.calls
-                if "files.test" not in call.request.url
-            ]
-
+    with scripted(tmp_path, RacingTF) as (make, fake, ledger, _, paths):
         yield make, fake, ledger, paths
-        ledger.close()
 
 
 def test_the_number_is_fixed_before_the_lookup_and_sent_with_the_post(env):

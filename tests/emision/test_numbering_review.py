@@ -13,13 +13,11 @@ from __future__ import annotations
 import json
 
 import pytest
-import responses
 
 from importer.emision import ledger as L
-from importer.emision.api import TusFacturasClient
-from importer.emision.runner import Runner, RunOptions
+from tests.emision.test_exactly_once_review import scripted
 from tests.emision.test_numbering import RacingTF
-from tests.emision.test_runner import BASE, CREDS, Clock, comprobante
+from tests.emision.test_runner import CREDS, comprobante
 
 ACC = CREDS.account_key()
 
@@ -88,40 +86,8 @@ class LaggingTF(RacingTF):
 
 @pytest.fixture
 def env(tmp_path):
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        clock = Clock()
-        fake = LaggingTF(clock, rsps)
-        ledger = L.Ledger(tmp_path / "registro.sqlite")
-
-        def make(comprobantes, *, should_stop=None, **kw):
-            options = RunOptions(
-                account=ACC,
-                timeout=30,
-                margin=10,
-                rate=None,
-                pdf_dir=tmp_path / "pdf",
-                planilla="m.xlsx",
-                **kw,
-            )
-            client = TusFacturasClient(BASE, CREDS, timeout=30)
-            return Runner(
-                comprobantes,
-                client,
-                ledger,
-                options,
-                reloj=clock.reloj(),
-                should_stop=should_stop or (lambda: False),
-            )
-
-        def paths():
-            return [
-                c.request.url.removeprefix(BASE + "/")
-                for c in rsps.calls
-                if "files.test" not in c.request.url
-            ]
-
+    with scripted(tmp_path, LaggingTF) as (make, fake, ledger, _, paths):
         yield make, fake, ledger, paths
-        ledger.close()
 
 
 def test_ctrl_c_during_the_lookup_before_sending_sends_nothing(env):
