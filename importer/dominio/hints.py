@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+
+from importer.dominio.hints_api import API_HINTS, FECHA_VENTANA, LETRA, RERUN_SAFE  # noqa: F401 - re-exported
 
 GENERIC_HINT = "Revise el dato indicado, corrija la planilla y vuelva a ejecutar el comando."
 GENERIC_API_HINT = (
@@ -19,22 +20,9 @@ GENERIC_API_HINT = (
     "ejecutar el mismo comando: los comprobantes ya emitidos no se vuelven a enviar."
 )
 
-_RERUN_SAFE = (
-    "Vuelva a ejecutar el mismo comando: tf-import consulta primero si el comprobante quedó emitido "
-    "y solo lo reenvía si no existe. No lo emita a mano ni cambie sus datos mientras tanto."
-)
-_LETRA = (
-    "La letra debe corresponder a la condición frente al IVA del cliente: A para Responsable "
-    "Inscripto o Monotributo, B para Consumidor Final o Exento (si usted es Responsable Inscripto), "
-    "C si usted es monotributista. Revise tipo y cliente_condicion_iva."
-)
 _CUIT = (
     "Verifique el número en la constancia de inscripción del cliente en ARCA (11 dígitos, sin "
     "guiones): un solo dígito mal tipeado cambia el dígito verificador."
-)
-_FECHA_VENTANA = (
-    "AFIP acepta una fecha de hasta 5 días antes o después del día de emisión (10 para servicios) "
-    "y no anterior al último comprobante del punto de venta. Cambie la fecha o emita en otro momento."
 )
 
 # Local validation codes (and their families). Keys are code prefixes.
@@ -53,9 +41,9 @@ LOCAL_HINTS: dict[str, str] = {
     "guárdelo de nuevo.",
     "hoja": "Verifique que el libro tenga la hoja Comprobantes (o Resultados) con los datos.",
     "fecha": "Escriba una fecha de Excel o un texto dd/mm/aaaa (por ejemplo 14/07/2025).",
-    "fecha.ventana": _FECHA_VENTANA,
-    "fecha.fuera_de_rango": _FECHA_VENTANA,
-    "fecha.anterior": _FECHA_VENTANA,
+    "fecha.ventana": FECHA_VENTANA,
+    "fecha.fuera_de_rango": FECHA_VENTANA,
+    "fecha.anterior": FECHA_VENTANA,
     "fecha.otro_mes": "AFIP no acepta para productos una fecha futura de otro mes: use una fecha del mes "
     "en curso o espere al mes siguiente para emitir.",
     "numero": "Escriba un número: se acepta 1234.56 o 1.234,56, sin símbolos de moneda.",
@@ -92,12 +80,12 @@ LOCAL_HINTS: dict[str, str] = {
     "referencia.modificada": "Un comprobante emitido no se puede modificar: deje la fila como estaba o, si "
     "hay que corregirlo, emita una nota de crédito con una referencia nueva.",
     "tipo": "Use un tipo de TusFacturas, por ejemplo FACTURA A, FACTURA B o NOTA DE CREDITO A.",
-    "letra": _LETRA,
+    "letra": LETRA,
     "letra.requiere_cuit": "Las facturas A exigen que el cliente se identifique con CUIT: cambie "
     "cliente_documento_tipo a CUIT y verifique el número.",
-    "tipo.letra": _LETRA,
-    "tipo.condicion_iva": _LETRA,
-    "condicion_iva": _LETRA,
+    "tipo.letra": LETRA,
+    "tipo.condicion_iva": LETRA,
+    "condicion_iva": LETRA,
     "punto_venta": "Use el número de un punto de venta habilitado en ARCA para factura electrónica por "
     "web service (1 a 99999).",
     "cuit": _CUIT,
@@ -175,188 +163,6 @@ _COLUMN_FAMILIES: dict[str, str] = {
     "bonificacion_porcentaje": "bonificacion",
 }
 
-
-@dataclass(frozen=True)
-class ApiHint:
-    codes: tuple[str, ...]  # AFIP/ARCA or TusFacturas codes, as `api_error_code` returns them
-    fragments: tuple[str, ...]  # lower case, no accents
-    hint: str
-
-
-API_HINTS: tuple[ApiHint, ...] = (
-    ApiHint(
-        ("10192", "10188"),
-        ("requiere_fec", "requiere fce", "requiere fec", "mipyme", "27.440", "credito electronica"),
-        "ARCA exige emitir esta operación como Factura de Crédito Electrónica MiPyME (FCE) por el "
-        "monto y el cliente. Cambie el tipo a FCE y complete los datos que pide (CBU, etc.) en "
-        "TusFacturas, o consulte a su contador.",
-    ),
-    ApiHint(
-        ("S1254", "S1278"),
-        (
-            "no devolvio el cae",
-            "en duda",
-            "existe en arca pero no",
-            "existe en afip pero no",
-            "ejbtransactionrolledback",
-        ),
-        _RERUN_SAFE,
-    ),
-    ApiHint(
-        ("10016",),
-        (),
-        "El número o la fecha no siguen la secuencia de ARCA, lo que suele indicar que un envío "
-        "anterior sí se emitió. " + _RERUN_SAFE + " Si el error persiste, revise que la fecha no "
-        "sea anterior a la del último comprobante del punto de venta.",
-    ),
-    ApiHint((), ("cbtefch debe estar comprendido", "no se envio: la fecha"), _FECHA_VENTANA),
-    ApiHint(
-        ("10015",),
-        (),
-        "Factura B a consumidor final: por encima del tope hay que identificar al cliente (DNI, "
-        "CUIT o CUIL); con OTRO el número debe ser 0 y un CUIT/CUIL debe existir en el padrón de "
-        "ARCA. Revise cliente_documento_tipo y cliente_documento_nro.",
-    ),
-    ApiHint(
-        ("10013",),
-        (),
-        "Las facturas A exigen que el cliente se identifique con CUIT: cambie cliente_documento_tipo "
-        "a CUIT y verifique el número.",
-    ),
-    ApiHint(
-        ("10048", "10051", "10061"),
-        (),
-        "Los importes no cierran (neto + IVA + tributos ≠ total). Revise cantidades, precios, "
-        "bonificaciones y alícuotas del comprobante y vuelva a ejecutar.",
-    ),
-    ApiHint(
-        ("10063", "10017", "10217"),
-        (),
-        "Observación de ARCA (el comprobante es válido): el cliente no figura activo en IVA o "
-        "Monotributo. Confirme su condición frente al IVA en el padrón de ARCA para los próximos "
-        "comprobantes.",
-    ),
-    ApiHint(
-        ("10036",),
-        ("fchvtopago",),
-        "La fecha de vencimiento del pago (columna vencimiento) no puede ser anterior a la fecha del "
-        "comprobante.",
-    ),
-    ApiHint(
-        ("10032", "10031", "10033", "10034", "10035"),
-        ("fchservdesde", "fchservhasta"),
-        "Revise el período facturado: periodo_desde y periodo_hasta son obligatorios para servicios "
-        "y el inicio no puede ser posterior al fin.",
-    ),
-    ApiHint(
-        ("10041", "10040", "10197"),
-        ("comprobante asociado",),
-        "ARCA no encuentra o no acepta el comprobante asociado: revise asociado_tipo, "
-        "asociado_punto_venta, asociado_numero y asociado_fecha contra el comprobante original.",
-    ),
-    ApiHint(
-        ("10242", "10243", "10245", "10246", "TFC-8004"),
-        ("condicion iva receptor", "condicion de iva seleccionada no se permite"),
-        _LETRA,
-    ),
-    ApiHint(
-        ("TFC-8002",),
-        ("external reference", "external_reference"),
-        "La referencia tiene caracteres no aceptados: use solo letras, números, _ y - (hasta 40).",
-    ),
-    ApiHint(
-        ("TFC-6001",),
-        ("error al crear al cliente",),
-        "TusFacturas no pudo registrar al cliente: revise razón social, domicilio, provincia, "
-        "e-mail y documento del cliente.",
-    ),
-    ApiHint(
-        ("10069",),
-        (),
-        "El documento del cliente no puede ser la CUIT del emisor: revise cliente_documento_nro.",
-    ),
-    ApiHint(
-        ("10238", "10247", "10248", "10195"),
-        ("cuit del receptor", "cuit receptor"),
-        "ARCA no acepta la CUIT del cliente (inexistente, inactiva o no confiable): verifíquela en el "
-        "padrón de ARCA.",
-    ),
-    ApiHint(
-        (),
-        ("tipo de documento enviado no es valido",),
-        "Use CUIT, CUIL, DNI, PASAPORTE, CDI u OTRO en cliente_documento_tipo.",
-    ),
-    ApiHint(
-        ("600", "601"),
-        (
-            "certificado",
-            "no se puede establecer la comunicacion con",
-            "computador no autorizado",
-            "validaciondetoken",
-            "lista de relaciones",
-        ),
-        "Hay un problema con el certificado digital de ARCA o con la delegación del servicio de "
-        "facturación electrónica en TusFacturas: renuévelo o revíselo en ARCA y en TusFacturas y "
-        "vuelva a ejecutar el comando.",
-    ),
-    ApiHint(
-        ("10005",),
-        (
-            "punto de venta no se encuentra habilitado",
-            "no esta habilitado",
-            "tipo rece",
-            "no existe en webservices",
-            "no existe en los webservices",
-        ),
-        "Dé de alta el punto de venta en ARCA como «Factura electrónica - Web services» y "
-        "configúrelo en TusFacturas, o use otro punto de venta habilitado.",
-    ),
-    ApiHint(
-        ("10000",),
-        ("no autorizado a emitir comprobantes",),
-        "La CUIT emisora no está habilitada en ARCA para esa clase de comprobante: verifique su "
-        "situación en ARCA (por ejemplo, la habilitación para facturas A).",
-    ),
-    ApiHint(
-        ("HTTP 401", "HTTP 403"),
-        ("acceso denegado", "credenciales", "usertoken", "apikey", "apitoken"),
-        "Revise las credenciales TUSFACTURAS_USERTOKEN, TUSFACTURAS_APIKEY y TUSFACTURAS_APITOKEN "
-        "(variables de entorno o archivo .env).",
-    ),
-    ApiHint(
-        ("HTTP 429",),
-        ("demasiados pedidos",),
-        "TusFacturas pidió bajar el ritmo: vuelva a ejecutar con un --rate menor.",
-    ),
-    ApiHint(
-        (),
-        ("estan presentando errores", "mantenimiento", "sigue sin funcionar", "no hay conexion"),
-        "El servicio no está disponible por ahora. Espere unos minutos y vuelva a ejecutar el mismo "
-        "comando: retoma donde quedó, sin duplicar.",
-    ),
-    ApiHint(
-        (),
-        ("suscripcion", "abono vencido", "plan vencido", "cuenta suspendida", "limite de comprobantes"),
-        "Revise el plan o la suscripción de su cuenta de TusFacturas.",
-    ),
-    ApiHint(
-        (),
-        ("en cola", "encolad"),
-        "El punto de venta tiene comprobantes en cola en TusFacturas: espere a que se procesen o "
-        "revíselos en el panel de TusFacturas.",
-    ),
-    ApiHint(
-        (),
-        ("ya emitido",),
-        "Un comprobante emitido no se puede modificar: deje la fila como estaba o, si hay que "
-        "corregirlo, emita una nota de crédito con una referencia nueva.",
-    ),
-    ApiHint(
-        ("HTTP 500", "HTTP 502", "HTTP 503", "HTTP 504", "HTTP 524"),
-        ("timeout", "connectionerror", "respuesta ilegible", "conexion", "no se pudo consultar"),
-        _RERUN_SAFE,
-    ),
-)
 
 _CODE_PATTERNS = (
     re.compile(r"\b(TFC-\d+)", re.IGNORECASE),

@@ -176,3 +176,17 @@ def test_unknown_api_errors_get_the_generic_hint() -> None:
 def test_api_codes_given_as_problem_codes_get_the_api_hint() -> None:
     assert hint_for_problem("10016") == hint_for_api_error("Cod. Error: #1.10016")
     assert hint_for_problem("TFC-8004") == hint_for_api_error("TFC-8004")
+
+
+def test_afip_10067_on_the_generic_cuit_says_to_identify_the_customer():
+    hint = hint_for_api_error(
+        "AFIP Factura electronica, informa el siguiente error: Cod. Error: #6661145.10067 - Si el "
+        "receptor es la CUIT 23000000000 debe informar percepciones."
+    )
+    assert "23000000000" in hint and "identifique al cliente" in hint
+
+
+@pytest.mark.parametrize("code", ["10162", "10168", "10176", "10214", "10215"])
+def test_fce_data_codes_point_at_the_fce_data(code):
+    hint = hint_for_api_error(f"Cod. Error: #6661145.{code} - Campo Opcionales con datos invalidos.")
+    assert "Factura de Crédito Electrónica MiPyME" in hint and "CBU" in hint
