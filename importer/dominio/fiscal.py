@@ -208,6 +208,32 @@ def moneda(c: Comprobante) -> list[Problem]:
     return []
 
 
+# --- What the planilla cannot express yet -------------------------------------------------------------
+
+
+def tipo_no_soportado(c: Comprobante) -> list[Problem]:
+    """E and FCE need data the template has no columns for yet (AFIP's export block; the issuer's
+    CBU and SCA/ADC): sending them would only spend a request on a certain rejection."""
+    tipo = c.tipo_info
+    if tipo.letra == "E":
+        falta = "los datos de exportación que exige AFIP (tipo de exportación, país, incoterm, permisos)"
+        clase = "los comprobantes E (exportación)"
+    elif tipo.fce:
+        falta = "el CBU del emisor y la forma de transferencia (SCA o ADC) que exige AFIP"
+        clase = "las FCE MiPyME"
+    else:
+        return []
+    return [
+        problema_de(
+            c,
+            "tipo.no_soportado",
+            "tipo",
+            f"tipo: {clase} todavía no se pueden emitir desde la planilla: faltan {falta}. "
+            "Emítalo desde TusFacturas.",
+        )
+    ]
+
+
 # --- Notas de crédito / débito --------------------------------------------------------------------
 
 

@@ -132,6 +132,9 @@ LOCAL_HINTS: dict[str, str] = {
     "email": "Escriba direcciones de e-mail válidas separadas por comas (hasta 15).",
     "lineas": "Un comprobante admite hasta 130 líneas: divídalo en dos referencias.",
     "detalle": "Un comprobante admite hasta 130 líneas: divídalo en dos referencias.",
+    "tipo.no_soportado": "Este tipo de comprobante todavía no se puede emitir desde la planilla: emítalo "
+    "desde el panel de TusFacturas y deje fuera de la planilla sus filas (o cámbielo por un tipo común "
+    "si corresponde).",
     "fce": "Los comprobantes FCE MiPyME necesitan datos adicionales: consulte a su contador antes de "
     "emitirlos.",
 }

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from importer.dominio.comprobantes import Comprobante
-from importer.dominio.fiscal import TOPE_CF, revisar_comprobante
+from importer.dominio.fiscal import TOPE_CF, revisar_comprobante, tipo_no_soportado
 from importer.dominio.problems import PlanillaError, Problem
 from importer.planilla import parsing
 from importer.planilla.armado import armar_comprobantes, valores_python
@@ -180,6 +180,7 @@ def validate_planilla(planilla: Planilla, *, hoy: date, tope_cf: Decimal = TOPE_
         found += revisar_comprobante(
             comprobante, hoy=hoy, tope_cf=tope_cf, omitir=omitir.get(comprobante.referencia, ())
         )
+        found += tipo_no_soportado(comprobante)
     problems += [hoja.completar(p) for p in found]
     order = {name: i for i, name in enumerate(datos.columns)}
     order.update({name: len(order) + i for i, name in enumerate(NAMES) if name not in order})

@@ -629,3 +629,24 @@ def test_decimals_tusfacturas_keeps_are_accepted(write_workbook):
         write_workbook, [valid_row(cantidad=1.25, precio_unitario="10,1250", bonificacion_porcentaje=2.5)]
     )
     assert v.problems == []
+
+
+@pytest.mark.parametrize(
+    ("row", "texto"),
+    [
+        (
+            {"tipo": "FACTURA E", "cliente_documento_tipo": "OTRO", "cliente_documento_nro": "0",
+             "cliente_condicion_iva": "CDEX", "alicuota_iva": None},
+            "los comprobantes E (exportación) todavía no se pueden emitir",
+        ),
+        ({"tipo": "FACTURA DE CREDITO ELECTRONICA MiPyME (FCE) A"}, "las FCE MiPyME todavía no se pueden emitir"),
+    ],
+    ids=["factura-e", "fce"],
+)  # fmt: skip
+def test_tipos_the_planilla_cannot_express_yet_are_refused_before_spending_a_request(tmp_path, row, texto):
+    """Without export data or the issuer's CBU they are certain to be rejected by AFIP."""
+    path = write_rows(tmp_path / "mes.xlsx", [valid_row(referencia="X-1", fecha=HOY, **row)])
+    v = validate_planilla(read_planilla(path), hoy=HOY)
+    assert len(v.comprobantes) == 1 and v.validas == []
+    assert [p.codigo for p in v.problems] == ["tipo.no_soportado"]
+    assert texto in v.problems[0].mensaje and v.problems[0].columna == "tipo"
