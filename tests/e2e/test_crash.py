@@ -97,6 +97,18 @@ def planilla_rows(hoy: date) -> list[dict]:
     return rows
 
 
+def emitted_caes(planilla: Path) -> dict[str, str]:
+    """referencia → CAE from the results workbook beside `planilla`; every row must be EMITIDO."""
+    ws = load_workbook(planilla.with_name(f"{planilla.stem}-resultados.xlsx"), read_only=True)["Resultados"]
+    rows = list(ws.iter_rows(values_only=True))
+    by_ref = {}
+    for values in rows[1:]:
+        row = dict(zip(rows[0], values, strict=False))
+        assert row["estado"] == "EMITIDO", row
+        by_ref[row["referencia"]] = str(row["cae"])
+    return by_ref
+
+
 @pytest.fixture
 def crash_env(tmp_path):
     hoy = hoy_en_argentina()
@@ -190,15 +202,7 @@ def test_killed_at_random_moments_every_comprobante_is_emitted_exactly_once(cras
     expected = sorted({f"C-{i:02d}" for i in range(N)})
     assert refs == expected, "every comprobante exactly once in the sandbox's own store"
 
-    ws = load_workbook(planilla.with_name("mes-resultados.xlsx"), read_only=True)["Resultados"]
-    rows = list(ws.iter_rows(values_only=True))
-    header = rows[0]
-    by_ref = {}
-    for values in rows[1:]:
-        row = dict(zip(header, values, strict=False))
-        assert row["estado"] == "EMITIDO"
-        by_ref[row["referencia"]] = str(row["cae"])
-    assert by_ref == {c["external_reference"]: c["cae"] for c in stored}
+    assert emitted_caes(planilla) == {c["external_reference"]: c["cae"] for c in stored}
     pdf_dir = planilla.with_name("mes-pdf-sandbox")
     for c in stored:
         pdf = pdf_dir / pdf_name(c["tipo"], int(c["punto_venta"]), int(c["numero"]))

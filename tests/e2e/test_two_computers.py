@@ -12,12 +12,11 @@ import sys
 from datetime import date
 
 import pytest
-from openpyxl import load_workbook
 
 from importer.dominio.reloj import hoy_en_argentina
 from importer.sandbox import Sandbox
 from tests.conftest import valid_row, write_rows
-from tests.e2e.test_crash import free_port, wait_listening
+from tests.e2e.test_crash import emitted_caes, free_port, wait_listening
 
 pytestmark = pytest.mark.slow
 
@@ -42,18 +41,6 @@ def computer(folder, planilla_src, base_url, hoy):
     ]  # fmt: skip
     env = {**os.environ, "TF_IMPORT_DATOS": str(folder / "datos")}
     return planilla, cmd, env
-
-
-def caes(planilla):
-    ws = load_workbook(planilla.with_name("mes-resultados.xlsx"), read_only=True)["Resultados"]
-    values = list(ws.iter_rows(values_only=True))
-    header = values[0]
-    out = {}
-    for line in values[1:]:
-        row = dict(zip(header, line, strict=False))
-        assert row["estado"] == "EMITIDO", row
-        out[row["referencia"]] = str(row["cae"])
-    return out
 
 
 def test_two_computers_at_once_emit_each_comprobante_once(tmp_path):
@@ -87,8 +74,8 @@ def test_two_computers_at_once_emit_each_comprobante_once(tmp_path):
     refs = sorted(c["external_reference"] for c in stored)
     assert refs == [f"R-{i:02d}" for i in range(N)], f"{len(stored)} stored for {N} comprobantes"
     truth = {c["external_reference"]: c["cae"] for c in stored}
-    assert caes(computers[0][0]) == truth
-    assert caes(computers[1][0]) == truth
+    assert emitted_caes(computers[0][0]) == truth
+    assert emitted_caes(computers[1][0]) == truth
     # The race must really have happened: numbers taken by the other computer answered with 10016.
     collisions = 0
     for planilla, _, _ in computers:

@@ -15,7 +15,20 @@ from importer.sandbox import Sandbox
 from importer.sandbox.fce import cbu_valido
 
 from .conftest import HOY
-from .util import CBU, FCE, FCE_A, NC_FCE_A, dias, emitir, factura, fce_factura, fce_nota, rg_fce
+from .util import (
+    CBU,
+    FCE,
+    FCE_A,
+    NC_FCE_A,
+    aceptado,
+    dias,
+    emitir,
+    factura,
+    fce_factura,
+    fce_nota,
+    rechazo,
+    rg_fce,
+)
 
 _CODE = re.compile(r"#6661145\.(\d+) - ")
 EXENTO = {"condicion_iva": "E"}  # a CUIT that may receive B
@@ -25,20 +38,6 @@ FCE_B = "FACTURA DE CREDITO ELECTRONICA MiPyME (FCE) B"
 def codigos(errores: list[str]) -> list[int]:
     """The AFIP codes of a refusal, in order; TusFacturas' own messages carry none."""
     return [int(m.group(1)) for e in errores if (m := _CODE.search(e))]
-
-
-def rechazo(sb: Sandbox, body: dict[str, Any]) -> list[str]:
-    before = len(sb.comprobantes())
-    answer = emitir(sb, body)
-    assert answer["error"] == "S", answer
-    assert len(sb.comprobantes()) == before
-    return answer["errores"]
-
-
-def aceptado(sb: Sandbox, body: dict[str, Any]) -> dict[str, Any]:
-    answer = emitir(sb, body)
-    assert answer["error"] == "N", answer["errores"]
-    return next(c for c in sb.comprobantes() if c["external_reference"] == answer["external_reference"])
 
 
 # --- the CBU's check digits (BCRA: weights 3, 1, 7, 9 from the right of each block) -------------------

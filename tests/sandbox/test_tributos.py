@@ -14,7 +14,7 @@ import pytest
 from importer.sandbox import IssuerProfile, Sandbox
 
 from .conftest import HOY
-from .util import CONSUMIDOR_FINAL, emitir, factura, item, por_referencia
+from .util import CONSUMIDOR_FINAL, emitir, factura, item, por_referencia, rechazo
 
 AFIP = "AFIP Factura electronica, informa el siguiente error: Cod. Error: #6661145."
 
@@ -27,15 +27,6 @@ def tributo(tipo: int, regimen: int, base: Any, alicuota: Any, total: Any) -> di
 def estricto() -> Iterator[Sandbox]:
     with Sandbox(hoy=HOY, check_totals=True) as sb:
         yield sb
-
-
-def rechazo(sb: Sandbox, body: dict[str, Any]) -> list[str]:
-    """The messages of a refusal, after checking that nothing was stored."""
-    before = len(sb.comprobantes())
-    answer = emitir(sb, body)
-    assert answer["error"] == "S", answer
-    assert len(sb.comprobantes()) == before
-    return answer["errores"]
 
 
 # --- worked examples: the comprobante total includes the perceptions ------------------------------

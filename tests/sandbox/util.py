@@ -114,6 +114,22 @@ def emitir(sb: Sandbox, body: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     return response.json()
 
 
+def rechazo(sb: Sandbox, body: dict[str, Any]) -> list[str]:
+    """The messages of a refusal, after checking that nothing was stored."""
+    before = len(sb.comprobantes())
+    answer = emitir(sb, body)
+    assert answer["error"] == "S", answer
+    assert len(sb.comprobantes()) == before
+    return answer["errores"]
+
+
+def aceptado(sb: Sandbox, body: dict[str, Any]) -> dict[str, Any]:
+    """The stored comprobante of an accepted request."""
+    answer = emitir(sb, body)
+    assert answer["error"] == "N", answer["errores"]
+    return next(c for c in sb.comprobantes() if c["external_reference"] == answer["external_reference"])
+
+
 def por_referencia(sb: Sandbox, referencia: str, **kwargs: Any) -> dict[str, Any]:
     body = {
         "busqueda_tipo": "EXT_REF",
