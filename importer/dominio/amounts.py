@@ -15,7 +15,7 @@ must be able to compute that total in order to reject it (`LIMITE_IMPORTE`).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
 
 from importer.dominio.catalogs import ALICUOTA_TASA, ALICUOTAS_GRAVADAS
@@ -50,7 +50,8 @@ class Totales:
     neto_cero: Decimal = ZERO  # alícuota 0 %
     exento: Decimal = ZERO
     no_gravado: Decimal = ZERO
-    total: Decimal = ZERO
+    percepciones: Decimal = ZERO  # Σ tributos[].total, already rounded amounts
+    total: Decimal = ZERO  # includes the perceptions
 
     @property
     def neto_gravado(self) -> Decimal:
@@ -61,13 +62,21 @@ class Totales:
         return sum(self.iva.values(), ZERO)
 
 
-def compute_totals(lines: Iterable[tuple[Decimal, Decimal, str, Decimal]], letra: str) -> Totales:
+def compute_totals(
+    lines: Iterable[tuple[Decimal, Decimal, str, Decimal]], letra: str, percepciones: Iterable[Decimal] = ()
+) -> Totales:
     """Totals from `(cantidad, precio_unitario, alicuota_code, bonificacion_porcentaje)` tuples.
 
     `alicuota_code` is a catalog code ("21", "-1", …); for letters C and E it is ignored.
+    `percepciones` are the perception amounts (already in cents): they add to the total as they are.
     """
     with localcontext(_CONTEXTO):
-        return _compute_totals(lines, letra)
+        totales = _compute_totals(lines, letra)
+        percibido = sum(percepciones, _CERO)
+        if not percibido:
+            return totales
+        percibido = round_cents(percibido)
+        return replace(totales, percepciones=percibido, total=totales.total + percibido)
 
 
 def _compute_totals(lines: Iterable[tuple[Decimal, Decimal, str, Decimal]], letra: str) -> Totales:
@@ -96,6 +105,7 @@ def comprobante_totals(comprobante) -> Totales:  # noqa: ANN001 - avoids an impo
             for ln in comprobante.lineas
         ),
         comprobante.letra,
+        (t.importe for t in comprobante.tributos),
     )
 
 

@@ -53,6 +53,30 @@ class Asociado:
 
 
 @dataclass(frozen=True)
+class Tributo:
+    """One perception of a comprobante, from one row of the `Tributos` sheet (interface.md §8)."""
+
+    fila: int  # Excel row of the Tributos sheet
+    tipo: str  # TusFacturas code: "6" IVA, "7" IIBB, "1" national taxes (dominio.tributos)
+    regimen: int  # 1–34 (tusfacturas-api.md §4.10)
+    base_imponible: Decimal
+    alicuota: Decimal  # percent
+    importe: Decimal  # rounded to cents; sent as `total`
+    descripcion: str = ""  # for the accountant, never sent
+
+
+@dataclass(frozen=True)
+class DatosFce:
+    """The FCE MiPyME data of one comprobante (interface.md §9), defaults already applied."""
+
+    cbu: str = ""  # 22 digits (facturas)
+    alias: str = ""
+    transferencia: str = ""  # SCA / ADC (facturas)
+    anulacion: str = ""  # S / N (notas)
+    referencia_comercial: str = ""
+
+
+@dataclass(frozen=True)
 class Comprobante:
     referencia: str
     filas: tuple[int, ...]  # Excel rows, in sheet order
@@ -70,6 +94,13 @@ class Comprobante:
     asociado: Asociado | None = None
     leyenda_general: str = ""
     total_control: Decimal | None = None
+    tributos: tuple[Tributo, ...] = ()
+    fce: DatosFce | None = None  # set only on FCE tipos
+    emisor_cuit: str = ""  # 11 digits from the sheet's emisor_cuit column; "" when blank
+
+    @property
+    def es_fce(self) -> bool:
+        return self.tipo_info.fce
 
     @property
     def tipo_info(self) -> TipoComprobante:

@@ -53,6 +53,17 @@ RESULTS_SHEET = "resultados"
 DATA_SHEET = "comprobantes"
 
 
+@dataclass(frozen=True, eq=False)
+class HojaTributos:
+    """The raw cells of the optional `Tributos` sheet (interface.md §8), read like `Comprobantes`."""
+
+    hoja: str  # the sheet's title as written in the workbook
+    datos: pd.DataFrame  # raw cells; index "fila" = Excel row number; columns = normalised names
+    letras: dict[str, str]  # column name -> Excel column letter
+    extras: tuple[str, ...]  # unknown columns (kept, never sent)
+    encabezados_originales: dict[str, str]
+
+
 @dataclass(frozen=True, eq=False)  # eq=False: comparing DataFrames with == is ambiguous
 class Planilla:
     path: Path
@@ -63,6 +74,7 @@ class Planilla:
     sha256: str  # of the file bytes
     fecha_simulada: datetime.date | None  # the date an example workbook is meant to be emitted on
     encabezados_originales: dict[str, str]  # normalised name -> header text as typed
+    tributos: HojaTributos | None = None  # the perceptions sheet, when the workbook has one
 
     def letra(self, columna: str) -> str | None:
         return self.letras.get(columna)

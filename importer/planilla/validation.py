@@ -65,6 +65,10 @@ class Validacion:
     referencia_por_fila: dict[int, str]  # Excel row → referencia (after inheritance)
     invalidas: set[str]  # referencias with at least one problem (never sent)
     filas_invalidas: set[int]  # Excel rows with a problem (also rows with no referencia)
+    # The Tributos sheet (interface.md §8): its rows' problems are in `problems` with `hoja` set to
+    # that sheet's title; these say which of its rows belong to which referencia and which are wrong.
+    tributos_referencia_por_fila: dict[int, str] = field(default_factory=dict)
+    tributos_filas_invalidas: set[int] = field(default_factory=set)
     _por_fila: dict[int | None, list[Problem]] = field(default_factory=dict, init=False, repr=False)
     _indexados: int = field(default=-1, init=False, repr=False)
 
