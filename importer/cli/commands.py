@@ -68,6 +68,7 @@ def validate_command(args: argparse.Namespace) -> int:
         hoy=parse_date_arg(args.hoy, "--hoy"),
         tope_cf=parse_amount_arg(args.tope_cf, "--tope-cf"),
         motor=args.motor,
+        cuentas=args.cuentas,
     )
     return validar(args.planilla, opciones, console()).codigo
 
@@ -95,11 +96,14 @@ def run_command(args: argparse.Namespace) -> int:
         verificar_referencias=not args.sin_verificar_referencias,
         dry_run=args.dry_run,
         comando_reanudar=resume_command(args),
+        cuentas=args.cuentas,
+        cuenta=args.cuenta,
     )
     progreso = ProgresoEnConsola(datos)
     deps = dataclasses.replace(
         console(),
         on_progress=progreso.on_progress,
+        on_account_progress=progreso.on_account_progress,
         emitiendo=progreso.emitiendo,
         should_stop=progreso.should_stop,
     )
@@ -109,5 +113,7 @@ def run_command(args: argparse.Namespace) -> int:
 def status_command(args: argparse.Namespace) -> int:
     from importer.emision.servicio import estado
 
-    opciones = OpcionesEstado(datos=data_dir(), sandbox=args.sandbox, estado=ledger_option(args))
+    opciones = OpcionesEstado(
+        datos=data_dir(), sandbox=args.sandbox, estado=ledger_option(args), cuentas=args.cuentas
+    )
     return estado(args.planilla, opciones, console()).codigo

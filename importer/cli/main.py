@@ -50,10 +50,22 @@ def _cmd_status(args: argparse.Namespace) -> int:
     return status_command(args)
 
 
+def _cmd_cuentas(args: argparse.Namespace) -> int:
+    from importer.cli.cuentas import cuentas_command
+
+    return cuentas_command(args)
+
+
 def _cmd_sandbox(args: argparse.Namespace) -> int:
     from importer.sandbox.cli import sandbox_command
 
     return sandbox_command(args)
+
+
+def _cmd_web(args: argparse.Namespace) -> int:
+    from importer.web.servidor import web_command
+
+    return web_command(args)
 
 
 # --- argparse in Spanish ----------------------------------------------------------------------------
@@ -130,6 +142,8 @@ class SpanishParser(argparse.ArgumentParser):
 
     def __init__(self, *args: Any, add_help: bool = True, **kwargs: Any) -> None:
         kwargs["add_help"] = False  # our own -h, with Spanish help text
+        # No abbreviations: `--cuenta` (one account) must never be read as `--cuentas` (the file).
+        kwargs.setdefault("allow_abbrev", False)
         super().__init__(*args, **kwargs)
         self._positionals.title = "argumentos"
         self._optionals.title = "opciones"
@@ -207,6 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--reporte", type=Path, metavar="R.xlsx", help="escribe un libro con el resultado de cada fila"
     )
     _add_validation_options(p)
+    _add_cuentas_option(p)
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser(
@@ -274,6 +289,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="pausa máxima esperando que AFIP o TusFacturas vuelvan (por defecto 1800 s)",
     )
     _add_validation_options(p)
+    _add_cuentas_option(p)
+    p.add_argument(
+        "--cuenta",
+        metavar="NOMBRE",
+        help="emite solo para la cuenta con ese nombre (del archivo de cuentas)",
+    )
     p.set_defaults(func=_cmd_run)
 
     p = sub.add_parser(
@@ -284,7 +305,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("planilla", type=Path, metavar="PLANILLA.xlsx")
     p.add_argument("--sandbox", action="store_true", help="consulta el registro del simulador")
     p.add_argument("--estado", type=Path, metavar="RUTA", help="archivo del registro de emisiones (SQLite)")
+    _add_cuentas_option(p)
     p.set_defaults(func=_cmd_status)
+
+    p = sub.add_parser(
+        "cuentas",
+        help="muestra las cuentas configuradas (sin secretos) y, con --probar, cuáles funcionan",
+        epilog="Ejemplo: tf-import cuentas --probar",
+    )
+    from importer.cli.cuentas import add_cuentas_arguments
+
+    add_cuentas_arguments(p)
+    p.set_defaults(func=_cmd_cuentas)
 
     p = sub.add_parser(
         "sandbox",
@@ -298,6 +330,17 @@ def build_parser() -> argparse.ArgumentParser:
         if "--port" in action.option_strings:
             action.type = number(0, 65535, integer=True)
     p.set_defaults(func=_cmd_sandbox)
+
+    # --- web: the local page (importer/web) ---
+    p = sub.add_parser(
+        "web",
+        help="abre la página local para validar, ensayar y emitir desde el navegador",
+        epilog="Ejemplo: tf-import web",
+    )
+    from importer.web.servidor import add_web_arguments
+
+    add_web_arguments(p)
+    p.set_defaults(func=_cmd_web)
     return parser
 
 
@@ -318,6 +361,15 @@ def _add_validation_options(p: argparse.ArgumentParser) -> None:
         choices=("calamine", "openpyxl"),
         default="calamine",
         help="lector de Excel (por defecto calamine, el más rápido)",
+    )
+
+
+def _add_cuentas_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--cuentas",
+        type=Path,
+        metavar="RUTA",
+        help="archivo de cuentas (por defecto TF_IMPORT_CUENTAS o cuentas.toml de la carpeta de configuración)",
     )
 
 

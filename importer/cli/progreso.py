@@ -71,6 +71,7 @@ class ProgresoEnConsola:
         self._bar: Any = None
         self._total = 0
         self._counts = {"emitidos": 0, "rechazados": 0}
+        self._por_cuenta: dict[str, list[int]] = {}  # account name -> [emitidos, rechazados]
         self._stop: Callable[[], bool] = lambda: False
 
     def should_stop(self) -> bool:
@@ -112,9 +113,20 @@ class ProgresoEnConsola:
         key = "emitidos" if estado == "EMITIDO" else "rechazados"
         self._counts[key] += 1
         bar.update(1)
-        bar.set_postfix(
-            emitidos=self._counts["emitidos"],
-            rechazados=self._counts["rechazados"],
-            pendientes=max(0, self._total - bar.n),
-            refresh=False,
+        self._postfix(bar)
+
+    def on_account_progress(self, cuenta: str, referencia: str, estado: str) -> None:
+        """Per account, a short «nombre emitidos/rechazados» in the bar (several accounts only)."""
+        counts = self._por_cuenta.setdefault(cuenta, [0, 0])
+        counts[0 if estado == "EMITIDO" else 1] += 1
+        if self._bar is not None and len(self._por_cuenta) > 1:
+            self._postfix(self._bar)
+
+    def _postfix(self, bar: Any) -> None:
+        text = (
+            f"emitidos={self._counts['emitidos']}, rechazados={self._counts['rechazados']}, "
+            f"pendientes={max(0, self._total - bar.n)}"
         )
+        if len(self._por_cuenta) > 1:
+            text += " · " + " · ".join(f"{c or '—'} {e}/{r}" for c, (e, r) in self._por_cuenta.items())
+        bar.set_postfix_str(text, refresh=False)

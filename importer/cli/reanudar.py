@@ -34,6 +34,8 @@ def resume_command(args: argparse.Namespace, *, windows: bool | None = None) -> 
     for option, value in (
         ("--base-url", args.base_url),
         ("--estado", args.estado),
+        ("--cuentas", getattr(args, "cuentas", None)),
+        ("--cuenta", getattr(args, "cuenta", None)),
         ("--pdf-dir", args.pdf_dir),
         ("--resultados", args.resultados),
         ("--hoy", args.hoy),

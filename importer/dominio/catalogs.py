@@ -146,7 +146,11 @@ def _tipo_aliases(t: TipoComprobante) -> tuple[str, ...]:
     short = {"FACTURA": "FC", "NOTA DE DEBITO": "ND", "NOTA DE CREDITO": "NC"}[t.clase]
     aliases = [str(t.afip_code)]
     if t.fce:
-        aliases += [f"FCE {short} {t.letra}" if short != "FC" else f"FCE {t.letra}"]
+        # Short spellings people use (interface.md §9): FCE A, NC FCE A, FCE NC A, ND FCE B.
+        if short == "FC":
+            aliases += [f"FCE {t.letra}", f"FACTURA FCE {t.letra}", f"FC FCE {t.letra}"]
+        else:
+            aliases += [f"FCE {short} {t.letra}", f"{short} FCE {t.letra}"]
     else:
         aliases += [f"{short} {t.letra}", f"{short}{t.letra}"]
     return tuple(aliases)
@@ -365,6 +369,15 @@ _UNIDADES = (
 )
 UNIDAD_MEDIDA = Catalog(
     "unidad de medida", _first_token_aliases(tuple(Entry(c, n, a) for c, n, a in _UNIDADES))
+)
+
+# FCE: how the issuer's invoice circulates (rg_especiales id 27, tusfacturas-api.md §4.11).
+FCE_TRANSFERENCIA = Catalog(
+    "transferencia FCE",
+    (
+        Entry("SCA", "SCA", ("Sistema de Circulación Abierta",)),
+        Entry("ADC", "ADC", ("Agente de Depósito Colectivo",)),
+    ),
 )
 
 SI_NO = Catalog(

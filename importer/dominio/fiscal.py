@@ -18,6 +18,7 @@ from decimal import Decimal
 from importer.dominio.amounts import LIMITE_IMPORTE, comprobante_totals
 from importer.dominio.catalogs import CONDICION_IVA, TIPOS, TipoComprobante
 from importer.dominio.comprobantes import Comprobante
+from importer.dominio.fce import CUIT_GENERICO, reglas_fce
 from importer.dominio.fechas_afip import fechas
 from importer.dominio.formato import fecha_texto, pesos
 from importer.dominio.problems import Problem, problema_de
@@ -25,6 +26,8 @@ from importer.dominio.problems import Problem, problema_de
 TOPE_CF = Decimal("10000000")  # RG 5700/2025: identify the buyer from this amount (pesos)
 MAX_LINEAS = 130
 TOLERANCIA = Decimal("0.01")
+# The FCE columns of Comprobantes (planilla.columnas_fce.FCE_NAMES; named here, the domain reads no planilla).
+FCE_NAMES = ("fce_cbu", "fce_alias", "fce_transferencia", "fce_anulacion", "fce_referencia_comercial")
 
 
 def _tipo_con_letra(tipo: TipoComprobante, letra: str) -> str:
@@ -212,26 +215,51 @@ def moneda(c: Comprobante) -> list[Problem]:
 
 
 def tipo_no_soportado(c: Comprobante) -> list[Problem]:
-    """E and FCE need data the template has no columns for yet (AFIP's export block; the issuer's
-    CBU and SCA/ADC): sending them would only spend a request on a certain rejection."""
-    tipo = c.tipo_info
-    if tipo.letra == "E":
-        falta = "los datos de exportación que exige AFIP (tipo de exportación, país, incoterm, permisos)"
-        clase = "los comprobantes E (exportación)"
-    elif tipo.fce:
-        falta = "el CBU del emisor y la forma de transferencia (SCA o ADC) que exige AFIP"
-        clase = "las FCE MiPyME"
-    else:
+    """E needs data the template has no columns for yet (AFIP's export block): sending it would
+    only spend a request on a certain rejection."""
+    if c.tipo_info.letra != "E":
         return []
+    falta = "los datos de exportación que exige AFIP (tipo de exportación, país, incoterm, permisos)"
     return [
         problema_de(
             c,
             "tipo.no_soportado",
             "tipo",
-            f"tipo: {clase} todavía no se pueden emitir desde la planilla: faltan {falta}. "
-            "Emítalo desde TusFacturas.",
+            f"tipo: los comprobantes E (exportación) todavía no se pueden emitir desde la planilla: "
+            f"faltan {falta}. Emítalo desde TusFacturas.",
         )
     ]
+
+
+# --- Perceptions ---------------------------------------------------------------------------------------
+
+
+def percepciones(c: Comprobante) -> list[Problem]:
+    """No perceptions on C or E (tusfacturas-api.md §3.6); a B factura to the generic receiver
+    23000000000 needs one (AFIP 10067)."""
+    if c.tributos and c.letra in ("C", "E"):
+        return [
+            problema_de(
+                c,
+                "tributo.letra_no_admite",
+                "tipo",
+                f"Una {c.tipo} no lleva percepciones: quite sus filas de la hoja Tributos.",
+            )
+        ]
+    tipo = c.tipo_info
+    generico = c.cliente.documento_tipo == "CUIT" and c.cliente.documento_nro == CUIT_GENERICO
+    if generico and tipo.letra == "B" and not tipo.es_nota and not tipo.fce and not c.tributos:
+        return [
+            problema_de(
+                c,
+                "cliente.cuit_generico_sin_percepcion",
+                "cliente_documento_nro",
+                "cliente_documento_nro: AFIP solo admite una Factura B al CUIT genérico 23000000000 (sujeto "
+                "no categorizado) con una percepción (AFIP 10067): agréguela en la hoja Tributos o "
+                "identifique al cliente con su CUIT o DNI.",
+            )
+        ]
+    return []
 
 
 # --- Notas de crédito / débito --------------------------------------------------------------------
@@ -315,7 +343,12 @@ class Regla:
     columnas: frozenset[str]
 
 
-_IMPORTES = frozenset({"tipo", "cantidad", "precio_unitario", "bonificacion_porcentaje", "alicuota_iva"})
+# "tributos": not a column; it stands for the comprobante's rows of the Tributos sheet, omitted
+# when one of them is wrong (the total without it would be a misleading mismatch).
+_IMPORTES = frozenset(
+    {"tipo", "cantidad", "precio_unitario", "bonificacion_porcentaje", "alicuota_iva", "tributos"}
+)
+_FCE = frozenset({"tipo", "fecha", "vencimiento", "cliente_documento_nro", *FCE_NAMES})
 
 _ENCADENADAS = frozenset({"alicuota_iva", "cotizacion"})
 
@@ -337,6 +370,8 @@ REGLAS: tuple[Regla, ...] = (
             {"tipo", "fecha", "asociado_tipo", "asociado_punto_venta", "asociado_numero", "asociado_fecha"}
         ),
     ),
+    Regla(lambda c, _: percepciones(c), frozenset({"tipo", "cliente_documento_nro", "tributos"})),
+    Regla(lambda c, ctx: reglas_fce(c, ctx.hoy), _FCE),
     Regla(
         lambda c, ctx: fechas(c, ctx.hoy),
         frozenset({"tipo", "fecha", "vencimiento", "periodo_desde", "periodo_hasta"}),

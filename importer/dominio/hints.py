@@ -137,6 +137,32 @@ LOCAL_HINTS: dict[str, str] = {
     "si corresponde).",
     "fce": "Los comprobantes FCE MiPyME necesitan datos adicionales: consulte a su contador antes de "
     "emitirlos.",
+    "fce.cbu": "Copie el CBU del emisor (22 dígitos) desde el home banking, en una celda con formato Texto, "
+    "o configúrelo una vez en TF_IMPORT_FCE_CBU.",
+    "fce.alias": "El alias del CBU tiene de 6 a 20 letras, números, puntos o guiones; puede dejarlo vacío.",
+    "fce.anulacion": "fce_anulacion va solo en las notas de crédito y débito FCE: S si el comprador rechazó "
+    "la factura, N si no.",
+    "fce.no_permitido": "Las columnas fce_* son solo para los tipos FCE MiPyME: vacíelas o cambie el tipo "
+    "(por ejemplo FCE A).",
+    "fce.vencimiento": "Las facturas FCE necesitan la fecha de vencimiento del pago, no anterior a hoy ni a "
+    "la fecha del comprobante.",
+    "fce.cuit_generico": "Una FCE se emite al CUIT real del comprador (una gran empresa), nunca al genérico.",
+    "tributo": "Revise la fila de la hoja Tributos indicada: tributo (IVA, IIBB o NACIONAL), régimen de ese "
+    "tributo, base imponible y alícuota (ver la hoja Instrucciones).",
+    "tributo.referencia_desconocida": "La referencia de la hoja Tributos debe ser la de un comprobante de la "
+    "hoja Comprobantes, escrita igual; corríjala o borre la fila.",
+    "tributo.importe_no_coincide": "Deje vacío el importe de la percepción (se calcula como base × alícuota "
+    "/ 100) o corrija base, alícuota o importe.",
+    "tributo.repetido": "Junte en una fila las percepciones del mismo tributo, régimen y alícuota.",
+    "tributo.maximo": "TusFacturas admite hasta 7 percepciones por comprobante: junte las del mismo régimen.",
+    "tributo.letra_no_admite": "Los comprobantes C y E no llevan percepciones: borre esas filas de la hoja "
+    "Tributos.",
+    "tributo.con_errores": "Corrija las filas de la hoja Tributos de este comprobante: se emite recién cuando "
+    "todas sus percepciones son válidas.",
+    "cliente.cuit_generico_sin_percepcion": "A un sujeto no categorizado (CUIT 23000000000) solo se le "
+    "factura con una percepción: agréguela en la hoja Tributos o identifique al cliente.",
+    "emisor_cuit": "Escriba el CUIT del emisor (11 dígitos, con o sin guiones) tal como figura en su cuenta, "
+    "o deje la celda vacía si tiene una sola cuenta para ese punto de venta.",
 }
 
 # When a code is unknown, the column it points at still says what kind of value is expected.
@@ -159,6 +185,12 @@ _COLUMN_FAMILIES: dict[str, str] = {
     "asociado_numero": "asociado",
     "asociado_fecha": "asociado",
     "total_control": "total.no_coincide",
+    "emisor_cuit": "emisor_cuit",
+    "fce_cbu": "fce.cbu",
+    "fce_alias": "fce.alias",
+    "fce_anulacion": "fce.anulacion",
+    "fce_transferencia": "fce",
+    "fce_referencia_comercial": "fce",
     "descripcion": "descripcion",
     "cantidad": "cantidad",
     "precio_unitario": "precio",

@@ -54,27 +54,83 @@ class ApiHint:
     hint: str
 
 
+FCE = "Factura de Crédito Electrónica MiPyME"
+FCE_CBU = "fce_cbu (o su valor por defecto TF_IMPORT_FCE_CBU, en el entorno o en .env; o el de la cuenta)"
+
 API_HINTS: tuple[ApiHint, ...] = (
     ApiHint(
         ("10067",),
         ("23000000000",),
         "Una Factura B a la CUIT genérica 23000000000 solo se admite con la percepción que corresponde: "
-        "tf-import todavía no envía percepciones, así que identifique al cliente con su CUIT, CUIL o DNI "
-        "real.",
+        "agréguela en la hoja Tributos, o identifique al cliente con su CUIT, CUIL o DNI real.",
+    ),
+    # FCE MiPyME data (afip-rules.md §8): one hint per thing to fix, then the rest of the family.
+    ApiHint(
+        ("10162",),
+        (),
+        f"A la {FCE} le faltan datos obligatorios: el CBU del emisor en {FCE_CBU} y la transferencia "
+        "en fce_transferencia (SCA o ADC; por defecto SCA).",
     ),
     ApiHint(
-        FCE_CODES,
-        ("rg_especiales", "cbu", "transferencia sca", "agente de deposito colectivo"),
-        "Faltan o no son válidos los datos de la Factura de Crédito Electrónica MiPyME (CBU del emisor, "
-        "alias, transferencia SCA o ADC, vencimiento de pago, anulación en las notas): revíselos con su "
-        "contador; tf-import todavía no envía esos datos desde la planilla.",
+        ("10165", "10168", "10174"),
+        (),
+        f"El CBU de la {FCE} no es válido o no está registrado a nombre del emisor: revise {FCE_CBU} "
+        "(22 dígitos con sus dígitos verificadores) y que la cuenta figure en el registro de FCE de ARCA.",
+    ),
+    ApiHint(
+        ("10166",),
+        (),
+        f"El alias del CBU de la {FCE} (fce_alias) debe tener de 6 a 20 letras, números, punto o guion.",
+    ),
+    ApiHint(
+        ("10163", "10164"),
+        (),
+        f"La {FCE} exige el vencimiento del pago (columna vencimiento), no anterior a la fecha del "
+        "comprobante ni a hoy.",
+    ),
+    ApiHint(
+        ("10167", "10173"),
+        (),
+        f"Las notas de crédito y débito de una {FCE} exigen fce_anulacion: S si el comprador rechazó "
+        "la factura, N si no. No llevan CBU.",
+    ),
+    ApiHint(
+        ("10171",),
+        (),
+        f"fce_anulacion solo va en las notas de crédito y débito de una {FCE}: déjela vacía en la "
+        "factura (que lleva el CBU en fce_cbu).",
+    ),
+    ApiHint(
+        ("10172",),
+        (),
+        f"Las notas de crédito y débito de una {FCE} no llevan CBU, alias ni transferencia: deje "
+        "vacías fce_cbu, fce_alias y fce_transferencia en la nota.",
+    ),
+    ApiHint(
+        ("10169",),
+        (),
+        f"Solo los tipos {FCE} llevan CBU, alias, transferencia o anulación: deje vacías las columnas "
+        "fce_* en los comprobantes comunes, o cambie el tipo a FCE.",
+    ),
+    ApiHint(
+        ("10214", "10215", "10216"),
+        (),
+        f"La {FCE} exige la transferencia en fce_transferencia: SCA (sistema de circulación abierta) "
+        "o ADC (agente de depósito colectivo), además del CBU en fce_cbu.",
     ),
     ApiHint(
         ("10192", "10188"),
         ("requiere_fec", "requiere fce", "requiere fec", "mipyme", "27.440", "credito electronica"),
         "ARCA exige emitir esta operación como Factura de Crédito Electrónica MiPyME (FCE) por el "
-        "monto y el cliente. Cambie el tipo a FCE y complete los datos que pide (CBU, etc.) en "
-        "TusFacturas, o consulte a su contador.",
+        "cliente y el monto. Cambie el tipo a su equivalente FCE (por ejemplo «FCE A» en lugar de "
+        "FACTURA A), complete fce_cbu (o TF_IMPORT_FCE_CBU) y el vencimiento, y vuelva a ejecutar.",
+    ),
+    ApiHint(
+        FCE_CODES,
+        ("rg_especiales", "cbu", "transferencia sca", "agente de deposito colectivo"),
+        f"Faltan o no son válidos los datos de la {FCE}: CBU del emisor ({FCE_CBU}), alias "
+        "(fce_alias), transferencia SCA o ADC (fce_transferencia), vencimiento de pago, anulación en "
+        "las notas (fce_anulacion), y un cliente identificado con CUIT. Revíselos con su contador.",
     ),
     ApiHint(
         ("S1254", "S1278"),

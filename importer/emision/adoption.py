@@ -32,10 +32,14 @@ class Adoption(RunState):
         The ledger is the first guard; this lookup (not billed) is the second, for what the ledger
         cannot know: a lost or moved ledger, regenerated credentials, another computer that
         finished earlier, or a referencia reused from an earlier month. The explicit number closes
-        the race with a computer emitting at the same moment. True when settled here.
+        the race with a computer emitting at the same moment. The answer comes from the date
+        listing when it was taken after the number was learned (listados.py), else from an
+        `EXT_REF` lookup. True when settled here.
         """
+        items = self.listado.items(c.referencia, c.fecha, self.numbering.aprendido(c.punto_venta, c.tipo))
         try:
-            items = self._lookup_with_backoff(lambda: self.client.consultar_referencia(c.referencia))
+            if items is None:  # the date listing cannot vouch for it: ask for this referencia
+                items = self._lookup_with_backoff(lambda: self.client.consultar_referencia(c.referencia))
         except LookupFailed as exc:
             if self._interrupted():
                 return True  # nothing sent: it stays pending

@@ -21,7 +21,10 @@ import logging
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -31,7 +34,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
 from urllib3.util.retry import Retry
 
-from importer.dominio.formato import es_loopback
+from importer.dominio.formato import es_loopback, fecha_texto
 from importer.emision.secrets import Credentials, mask_secrets
 
 logger = logging.getLogger(__name__)
@@ -45,6 +48,7 @@ CONNECT_BUDGET = (CONNECT_RETRIES + 1) * CONNECT_TIMEOUT + sum(
     CONNECT_BACKOFF * 2**i for i in range(CONNECT_RETRIES)
 )
 LOOKUP_TIMEOUT = 60.0
+LISTING_PAGE = 1000  # consulta_avanzada's largest page
 USER_AGENT = "tf-import"
 
 
@@ -234,6 +238,14 @@ class ServiceStatus:
     maintenance_until: str = ""
 
 
+@dataclass(frozen=True)
+class RequisitoFce:
+    """`facturacion/requiere_fec`: whether a customer must receive FCE, and from what amount."""
+
+    obligado: bool
+    importe_desde: Decimal | None  # pesos; None when the answer has no usable amount
+
+
 class TusFacturasClient:
     def __init__(
         self,
@@ -309,6 +321,39 @@ class TusFacturasClient:
                 return found
             page += 1
 
+    def listar_fecha(self, fecha: date, *, before_page: Callable[[], None] = lambda: None) -> list[dict[str, Any]]:
+        """Every comprobante of the credentials' punto de venta dated `fecha` (consulta_avanzada
+        `F`, all pages of up to 1,000). `before_page` runs before each request (pacing)."""
+        found: list[dict[str, Any]] = []
+        page = 0
+        while True:
+            before_page()
+            data = self._lookup(
+                "facturacion/consulta_avanzada",
+                {
+                    "busqueda_tipo": "F",
+                    "pagina": page,
+                    "limite": LISTING_PAGE,
+                    "comprobante": {"fecha": f"{fecha:%d/%m/%Y}", "operacion": "V"},
+                },
+            )
+            if str(data.get("error", "")).strip().upper() != "N":
+                text = " ".join(str(e) for e in _as_list(data.get("errores")))
+                if re.search(NOT_FOUND, _plain(text)):
+                    return found
+                raise LookupFailed(f"consulta_avanzada: {mask_secrets(text) or 'error'}")
+            items = [i for i in data.get("comprobantes") or [] if isinstance(i, dict)]
+            found.extend(items)
+            try:
+                total = int(data.get("total") or 0)
+            except (TypeError, ValueError):
+                total = 0
+            # Descending by arrival: a comprobante emitted meanwhile pushes the others to later
+            # pages, so a page can repeat one (harmless) but none is skipped.
+            if len(items) < LISTING_PAGE or (total and len(found) >= total):
+                return found
+            page += 1
+
     def numeracion(self, tipo: str, punto_venta: int) -> int:
         data = self._lookup(
             "facturacion/numeracion",
@@ -341,6 +386,22 @@ class TusFacturasClient:
                 return None
             raise LookupFailed(f"consulta: {mask_secrets(text) or 'error'}")
         return data
+
+    def requiere_fec(self, cuit: str, fecha: date) -> RequisitoFce:
+        """Is this customer (11-digit CUIT) obliged to receive FCE on `fecha` (tusfacturas-api §9.7)."""
+        body = {"cuit": int(cuit) if cuit.isdigit() else cuit, "fecha": fecha_texto(fecha)}
+        data = self._lookup("facturacion/requiere_fec", body)
+        if str(data.get("error", "")).strip().upper() != "N":
+            text = " ".join(str(e) for e in _as_list(data.get("errores")))
+            raise LookupFailed(f"requiere_fec: {mask_secrets(text) or 'error'}")
+        try:
+            importe: Decimal | None = Decimal(str(data.get("importe_desde")).strip())
+        except InvalidOperation:
+            importe = None
+        if importe is not None and (not importe.is_finite() or importe < 0):
+            importe = None
+        obligado = str(data.get("esta_obligado", "")).strip().upper() == "S"
+        return RequisitoFce(obligado, importe)
 
     def estado_servicios(self) -> ServiceStatus:
         data = self._lookup("estado_servicios/alertas", {})

@@ -6,6 +6,7 @@ The simulator lives in `importer.sandbox`, which emision never imports: the fron
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass
 from datetime import date
@@ -15,6 +16,7 @@ from typing import Protocol
 from importer.dominio.errores import TfImportError, UsageError
 from importer.dominio.formato import es_loopback
 from importer.emision.api import DEFAULT_BASE_URL
+from importer.emision.cuentas import Cuenta
 from importer.emision.secrets import Credentials, load_credentials, missing_credential_names
 
 
@@ -29,8 +31,19 @@ class Simulador(Protocol):
         """The issuer's CUIT it emits for."""
         ...
 
-    def en_marcha(self, hoy: date, datos: Path) -> AbstractContextManager[str]:
-        """Run it for the length of the `with`, dated `hoy`; yields its base URL."""
+    def en_marcha(
+        self, hoy: date, datos: Path, cuentas: Sequence[Cuenta] = ()
+    ) -> AbstractContextManager[str]:
+        """Run it for the length of the `with`, dated `hoy`, with `cuentas` registered (each answers
+        to `credenciales_de(cuit, punto_venta)`, never to the file's secrets); yields its base URL."""
+        ...
+
+    def cuentas_demo(self) -> list[Cuenta]:
+        """Its built-in accounts (an RI issuer in pv 1–10, a monotributista in 11 and 12)."""
+        ...
+
+    def credenciales_de(self, cuit: str, punto_venta: int) -> Credentials:
+        """Its demo triple for the account (CUIT, punto de venta): the same in every run."""
         ...
 
 

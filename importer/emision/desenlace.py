@@ -10,17 +10,23 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from importer.dominio.comprobantes import Emision
 from importer.dominio.errores import ExitCode
+from importer.dominio.problems import Problem
 from importer.emision import ledger as L
 from importer.emision.payload import build_payload, comprobante_from_payload, fingerprint
 from importer.emision.run_state import RunReport
 
 ESTADOS = ("EMITIDO", "RECHAZADO", "INVALIDO", "PENDIENTE", "EN_DUDA")
+
+ESTADO_DE = {L.EMITTED: "EMITIDO", L.REJECTED: "RECHAZADO", L.IN_DOUBT: "EN_DUDA", L.SENDING: "EN_DUDA"}
+# A referencia's ledger record (in the account it belongs to) and that account's issuer CUIT.
+Buscar = Callable[[str], tuple[L.Record | None, str | None]]
 MAX_SHOWN = 20
 
 
@@ -41,11 +47,21 @@ def referencias_de(validacion: Any) -> list[str]:
 
 
 def cierre(
-    report: RunReport, emisiones: dict[str, Emision], validacion: Any, written: Path | None, resume: str
+    report: RunReport,
+    emisiones: dict[str, Emision],
+    validacion: Any,
+    written: Path | None,
+    resume: str,
+    fuera: frozenset[str] = frozenset(),
 ) -> Cierre:
-    """The summary lines and exit code of a run (`resume`: the command that continues it)."""
+    """The summary lines and exit code of a run (`resume`: the command that continues it;
+    `fuera`: the referencias of accounts this run left out, with `--cuenta`)."""
     counts: dict[str, int] = {}
+    otras = 0
     for referencia, emision in emisiones.items():
+        if referencia in fuera and emision.estado != "EMITIDO":
+            otras += 1
+            continue
         invalid = referencia in validacion.invalidas and emision.estado != "EMITIDO"
         estado = "INVALIDO" if invalid else emision.estado
         counts[estado] = counts.get(estado, 0) + 1
@@ -53,6 +69,8 @@ def cierre(
         "Resultado: " + " · ".join(f"{k}: {counts.get(k, 0)}" for k in ESTADOS),
         f"Enviados en esta ejecución: {report.sent} · Resultados: {written or 'NO SE GUARDARON'}",
     ]
+    if otras:
+        lines.append(f"De otras cuentas (no incluidas con --cuenta): {otras}")
 
     def done(code: ExitCode, *more: str) -> Cierre:
         return Cierre(code, counts, lines + list(more))
@@ -79,9 +97,55 @@ def cierre(
     return done(ExitCode.OK)
 
 
-def as_emitted(
-    validacion: Any, ledger: L.Ledger, account: str, cuit_emisor: str | None, notes: dict[str, list[str]]
-) -> Any:
+SIN_CUIT_EMISOR = "nota.sin_cuit_emisor"
+MENSAJE_SIN_CUIT_EMISOR = (
+    "Las notas de crédito y débito informan en el comprobante asociado la CUIT del emisor, y no está "
+    "configurada: defina TUSFACTURAS_CUIT (en el entorno o en el archivo .env) o la cuit de la cuenta "
+    "en el archivo de cuentas, o complete la columna emisor_cuit. No se envió."
+)
+
+
+def notas_sin_cuit_emisor(validacion: Any, cuit_emisor: str | None) -> tuple[Any, list[str]]:
+    """Every nota de crédito / débito carries the issuer's CUIT in its asociado (tusfacturas-api.md
+    §3.7): without it (neither the account's nor the row's `emisor_cuit`) TusFacturas would refuse
+    it, so it is INVALIDO and never sent. Returns the validation and the lines to show."""
+    v = validacion
+    if cuit_emisor:
+        return v, []
+    faltan = [c for c in v.validas if c.tipo_info.es_nota and not c.emisor_cuit]
+    if not faltan:
+        return v, []
+    problems = list(v.problems)
+    for c in faltan:
+        problem = Problem(
+            SIN_CUIT_EMISOR,
+            MENSAJE_SIN_CUIT_EMISOR,
+            fila=c.primera_fila,
+            columna="emisor_cuit",
+            letra=v.planilla.letra("emisor_cuit"),
+            hoja=v.planilla.hoja,
+            referencia=c.referencia,
+        )
+        # Keep the order of the list (by row): before the first later row of the same sheet.
+        at = next(
+            (
+                i
+                for i, p in enumerate(problems)
+                if p.hoja in (None, v.planilla.hoja) and (p.fila or 0) > c.primera_fila
+            ),
+            len(problems),
+        )
+        problems.insert(at, problem)
+    refs = {c.referencia for c in faltan}
+    nombres = sorted(refs)
+    lista = ", ".join(nombres[:MAX_SHOWN]) + (
+        f" y {len(nombres) - MAX_SHOWN} más" if len(nombres) > MAX_SHOWN else ""
+    )
+    lines = [f"Notas sin la CUIT del emisor, no se envían ({lista}): {MENSAJE_SIN_CUIT_EMISOR}"]
+    return dataclasses.replace(v, problems=problems, invalidas=v.invalidas | refs), lines
+
+
+def as_emitted(validacion: Any, buscar: Buscar, notes: dict[str, list[str]]) -> Any:
     """The validation as the results must show it: a comprobante already emitted appears as it was
     sent (from the payload recorded in the ledger), even if its rows were edited or broken since."""
     v = validacion
@@ -91,7 +155,7 @@ def as_emitted(
         filas_por_ref.setdefault(ref, []).append(fila)
     sent: dict[str, Any] = {}
     for ref in dict.fromkeys([*by_ref, *filas_por_ref]):
-        record = ledger.get(account, ref)
+        record, cuit_emisor = buscar(ref)
         if record is None or record.state != L.EMITTED:
             continue
         current = by_ref.get(ref)
@@ -112,13 +176,13 @@ def as_emitted(
     return dataclasses.replace(v, comprobantes=comprobantes)
 
 
-def plan(validacion: Any, ledger: L.Ledger, account: str) -> list[str]:
+def plan(validacion: Any, buscar: Buscar) -> list[str]:
     """--dry-run: what would happen, from the ledger alone; no request at all."""
     v = validacion
     groups: dict[str, list[str]] = {"enviar": [], "emitidos": [], "duda": [], "reintentar": []}
     por_pv: dict[int, int] = {}
     for c in v.validas:
-        record = ledger.get(account, c.referencia)
+        record, _ = buscar(c.referencia)
         state = record.state if record else None
         if state == L.EMITTED:
             groups["emitidos"].append(c.referencia)
@@ -141,9 +205,7 @@ def plan(validacion: Any, ledger: L.Ledger, account: str) -> list[str]:
     return lines
 
 
-def estado_de_planilla(
-    validacion: Any, ledger: L.Ledger | None, account: str
-) -> tuple[dict[str, int], list[str]]:
+def estado_de_planilla(validacion: Any, buscar: Buscar) -> tuple[dict[str, int], list[str]]:
     """`status`: the count per estado of every referencia of the sheet, and the lines of those that
     need attention (rejected or in doubt, with the reason)."""
     v = validacion
@@ -151,7 +213,7 @@ def estado_de_planilla(
     attention: list[str] = []
     built = {c.referencia for c in v.comprobantes}
     for referencia in referencias_de(v):
-        record = ledger.get(account, referencia) if ledger else None
+        record, _ = buscar(referencia)
         state = record.state if record else None
         if state == L.EMITTED:
             estado = "EMITIDO"

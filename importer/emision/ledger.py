@@ -6,20 +6,25 @@ crash at any instant leaves either `pending` (certainly not sent) or `sending` (
 `sending` becomes `in_doubt` at the next start.
 
 `locking_mode=EXCLUSIVE` plus an immediate write at open time makes the file one run's own: a
-second run on the same ledger cannot open it and stops with a clear message.
+second run on the same ledger cannot open it and stops with a clear message. Within that run, the
+streams of several accounts write concurrently from their threads through one connection: a lock
+makes every method (and so every transaction) whole, so one stream's statements never land inside
+another's transaction.
 
 Rows are keyed by account (a one-way hash of the credentials) + referencia. Secrets never enter.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from importer.dominio.errores import TfImportError
 from importer.dominio.reloj import RELOJ, Reloj
@@ -63,6 +68,8 @@ CREATE TABLE IF NOT EXISTS comprobantes (
     manual INTEGER NOT NULL DEFAULT 0,
     absent_checks INTEGER NOT NULL DEFAULT 0,
     numero_enviado INTEGER,
+    verificacion TEXT,
+    tf_total TEXT,
     PRIMARY KEY (account, referencia)
 );
 CREATE INDEX IF NOT EXISTS comprobantes_pv ON comprobantes (account, punto_venta, state, fecha);
@@ -122,6 +129,8 @@ class Record:
     manual: int  # 1: AFIP has it but TusFacturas does not; a person must settle it
     absent_checks: int  # times a lookup proved it was not emitted after an attempt
     numero_enviado: int | None  # the explicit number of the last POST
+    verificacion: str | None = None  # after the run: "ok", or what TusFacturas shows differently
+    tf_total: str | None = None  # TusFacturas' total, when it differs from ours
 
     @property
     def error_list(self) -> list[str]:
@@ -141,13 +150,28 @@ _PLAN_FIELDS = (
 )
 
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _serialized(method: _F) -> _F:
+    """Run the method under the ledger's lock: the account streams share one connection."""
+
+    @functools.wraps(method)
+    def locked(self: Ledger, *args: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return locked  # type: ignore[return-value]
+
+
 class Ledger:
     def __init__(self, path: Path, *, exclusive: bool = True, reloj: Reloj = RELOJ) -> None:
         self.path = path
         self.reloj = reloj  # the run's clock: timestamps and in-flight windows on one time line
+        self._lock = threading.RLock()
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.con = sqlite3.connect(path, timeout=0.5, isolation_level=None)
+            self.con = sqlite3.connect(path, timeout=0.5, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
             raise LedgerError(f"No se puede abrir el registro {path}: {exc}") from None
         self.con.row_factory = sqlite3.Row
@@ -179,10 +203,13 @@ class Ledger:
             ("manual", "INTEGER NOT NULL DEFAULT 0"),
             ("absent_checks", "INTEGER NOT NULL DEFAULT 0"),
             ("numero_enviado", "INTEGER"),
+            ("verificacion", "TEXT"),
+            ("tf_total", "TEXT"),
         ):
             if name not in present:
                 self.con.execute(f"ALTER TABLE comprobantes ADD COLUMN {name} {ddl}")
 
+    @_serialized
     def close(self) -> None:
         self.con.close()
 
@@ -204,18 +231,21 @@ class Ledger:
 
     # --- reads ------------------------------------------------------------------------------------
 
+    @_serialized
     def get(self, account: str, referencia: str) -> Record | None:
         row = self.con.execute(
             "SELECT * FROM comprobantes WHERE account=? AND referencia=?", (account, referencia)
         ).fetchone()
         return _record(row)
 
+    @_serialized
     def all(self, account: str) -> list[Record]:
         rows = self.con.execute(
             "SELECT * FROM comprobantes WHERE account=? ORDER BY created_at, referencia", (account,)
         ).fetchall()
         return [r for r in map(_record, rows) if r is not None]
 
+    @_serialized
     def in_state(self, account: str, state: str) -> list[Record]:
         rows = self.con.execute(
             "SELECT * FROM comprobantes WHERE account=? AND state=? ORDER BY fecha, created_at",
@@ -223,6 +253,7 @@ class Ledger:
         ).fetchall()
         return [r for r in map(_record, rows) if r is not None]
 
+    @_serialized
     def last_emitted_date(self, account: str, punto_venta: int) -> str | None:
         row = self.con.execute(
             "SELECT MAX(fecha) FROM comprobantes WHERE account=? AND punto_venta=? AND state='emitted'",
@@ -230,6 +261,7 @@ class Ledger:
         ).fetchone()
         return row[0]
 
+    @_serialized
     def max_numero(self, account: str, punto_venta: int, tipo: str) -> int | None:
         row = self.con.execute(
             "SELECT MAX(numero) FROM comprobantes WHERE account=? AND punto_venta=? AND tipo=? "
@@ -240,6 +272,7 @@ class Ledger:
 
     # --- writes (each one committed on its own) ----------------------------------------------------
 
+    @_serialized
     def upsert_pending(self, account: str, referencia: str, **data: Any) -> Record:
         """Record a comprobante to send (new, or a pending/rejected one with the sheet's data).
 
@@ -252,6 +285,7 @@ class Ledger:
             raise LedgerError(f"El registro {self.path} no guardó {referencia}.")
         return record
 
+    @_serialized
     def upsert_pending_many(self, account: str, items: dict[str, dict[str, Any]]) -> None:
         """`upsert_pending` for many comprobantes in one transaction (planning a whole sheet).
 
@@ -282,6 +316,7 @@ class Ledger:
                 else:
                     raise TransitionError(f"{referencia}: {current.state} no puede volver a pendiente")
 
+    @_serialized
     def transition(
         self,
         account: str,
@@ -309,6 +344,7 @@ class Ledger:
                 )
             self._event(account, referencia, current.state if current else None, new, detail)
 
+    @_serialized
     def update(self, account: str, referencia: str, **columns: Any) -> None:
         """Change columns without changing the state (PDF path, notes)."""
         columns["updated_at"] = self.reloj.now()
@@ -319,6 +355,7 @@ class Ledger:
                 (*columns.values(), account, referencia),
             )
 
+    @_serialized
     def sending_to_in_doubt(self, account: str) -> list[str]:
         """At start-up: whatever was being sent when the last run died is now in doubt."""
         refs = [r.referencia for r in self.in_state(account, SENDING)]

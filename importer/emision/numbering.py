@@ -23,9 +23,11 @@ from collections.abc import Callable
 class Numbering:
     """Next numbers of one account, per (punto de venta, tipo); in memory for one run."""
 
-    def __init__(self, last_number: Callable[[str, int], int]) -> None:
+    def __init__(self, last_number: Callable[[str, int], int], marca: Callable[[], int] | None = None) -> None:
         self._last_number = last_number  # numeracion(tipo, punto_venta) -> last issued number
+        self._marca = marca  # orders this learning against the date listings (listados.py)
         self._next: dict[tuple[int, str], int] = {}
+        self._aprendido: dict[tuple[int, str], int] = {}
 
     def next(self, punto_venta: int, tipo: str) -> int:
         """The number to send; asks TusFacturas only when it is not known."""
@@ -38,7 +40,13 @@ class Numbering:
         """Ask TusFacturas for the last number issued; returns it (the next is one more)."""
         last = self._last_number(tipo, punto_venta)
         self._next[(punto_venta, tipo)] = last + 1
+        if self._marca is not None:
+            self._aprendido[(punto_venta, tipo)] = self._marca()  # taken after the answer came back
         return last
+
+    def aprendido(self, punto_venta: int, tipo: str) -> int | None:
+        """When the number in use was last learned from TusFacturas (a `listados.marca`), if known."""
+        return self._aprendido.get((punto_venta, tipo)) if (punto_venta, tipo) in self._next else None
 
     def emitted(self, punto_venta: int, tipo: str, numero: int) -> None:
         """One of ours (or one adopted) got this number: the next one follows it."""
@@ -48,3 +56,4 @@ class Numbering:
     def forget(self, punto_venta: int, tipo: str) -> None:
         """After a doubt nobody knows whether the number was used: learn it again before sending."""
         self._next.pop((punto_venta, tipo), None)
+        self._aprendido.pop((punto_venta, tipo), None)

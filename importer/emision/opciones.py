@@ -41,6 +41,8 @@ class Dependencias:
     on_message: Callable[[str], None] = _ignore  # a line for the user
     on_error: Callable[[str], None] = _ignore  # a line for the user's error stream
     on_progress: Callable[[str, str], None] = _ignore  # (referencia, EMITIDO | RECHAZADO)
+    # The same, with the account it belongs to (its name; "" for the environment's only account).
+    on_account_progress: Callable[[str, str, str], None] = _ignore  # (cuenta, referencia, estado)
     # Wraps the sending of `total` comprobantes: a progress bar, the Ctrl-C handler of a console.
     emitiendo: Callable[[int], AbstractContextManager[object]] = _no_display
     should_stop: Callable[[], bool] = lambda: False  # checked between requests: stop cleanly
@@ -56,6 +58,7 @@ class OpcionesValidacion:
     hoy: date | None = None  # a simulated "today" (rehearsals); None = Argentina's today
     tope_cf: Decimal | None = None
     motor: str = "calamine"
+    cuentas: Path | None = None  # --cuentas: the accounts file (None: TF_IMPORT_CUENTAS or the default)
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,8 @@ class OpcionesEmision:
     verificar_referencias: bool = True
     dry_run: bool = False
     comando_reanudar: str = ""  # how the user continues this run (shown and written in the book)
+    cuenta: str | None = None  # --cuenta NOMBRE: emit only for that account
+    cuentas: Path | None = None  # --cuentas: the accounts file (None: TF_IMPORT_CUENTAS or the default)
 
 
 @dataclass(frozen=True)
@@ -84,3 +89,4 @@ class OpcionesEstado:
     datos: Path
     sandbox: bool = False
     estado: Path | None = None
+    cuentas: Path | None = None  # --cuentas: the accounts file (None: TF_IMPORT_CUENTAS or the default)

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from importer.dominio.amounts import comprobante_totals
-from importer.dominio.comprobantes import Asociado, Cliente, Comprobante, Linea
+from importer.dominio.comprobantes import Asociado, Cliente, Comprobante, DatosFce, Linea, Tributo
 from importer.dominio.formato import fecha_texto
 from importer.dominio.texto import tf_text
 
@@ -21,6 +21,10 @@ from importer.dominio.texto import tf_text
 RUBRO = "Ventas"
 RUBRO_GRUPO_CONTABLE = "Ventas"
 LISTA_PRECIOS = "Lista general"
+
+# FCE MiPyME in `rg_especiales` (tusfacturas-api.md §3.8, §4.11, §9.7).
+REGIMEN_FCE = "Factura de Crédito Electrónica MiPyMEs (FCE)"
+FCE_CBU, FCE_ALIAS, FCE_ANULACION, FCE_REFERENCIA, FCE_TRANSFERENCIA = 2101, 2102, 22, 23, 27
 
 
 def fmt_amount(value: Decimal, places: int = 2) -> str:
@@ -59,8 +63,39 @@ def _item(linea: Linea, letra: str) -> dict[str, Any]:
     }
 
 
+def _tributo(t: Tributo) -> dict[str, Any]:
+    """One perception (§3.6): codes as integers, amounts with two decimals."""
+    return {
+        "tipo": int(t.tipo),
+        "regimen": t.regimen,
+        "base_imponible": fmt_amount(t.base_imponible),
+        "alicuota": fmt_amount(t.alicuota),
+        "total": fmt_amount(t.importe),
+    }
+
+
+def _rg_especiales(c: Comprobante) -> dict[str, Any]:
+    """The FCE data (§3.8, §9.7): facturas carry CBU, alias, SCA/ADC; notas the anulación; both
+    the commercial reference. Empty values are left out (TusFacturas skips them anyway)."""
+    fce = c.fce or DatosFce()
+    if c.tipo_info.es_nota:
+        datos = [(FCE_ANULACION, fce.anulacion)]
+    else:
+        datos = [(FCE_CBU, fce.cbu), (FCE_ALIAS, fce.alias), (FCE_TRANSFERENCIA, fce.transferencia)]
+    datos.append((FCE_REFERENCIA, fce.referencia_comercial))
+    return {
+        "regimen": REGIMEN_FCE,
+        "datos": [{"id": ident, "valor": valor} for ident, valor in datos if valor],
+    }
+
+
 def build_payload(c: Comprobante, *, cuit_emisor: str | None = None) -> dict[str, Any]:
-    """The body of `facturacion/nuevo` without credentials."""
+    """The body of `facturacion/nuevo` without credentials.
+
+    `cuit_emisor` (the account's CUIT) goes in the asociado of a nota; without it, the sheet's
+    `emisor_cuit`. A comprobante without perceptions and FCE data gives the body it gave before
+    they existed, byte for byte: ledgers compare fingerprints across versions.
+    """
     cliente = c.cliente
     cliente_body = {
         "documento_tipo": cliente.documento_tipo,
@@ -101,8 +136,11 @@ def build_payload(c: Comprobante, *, cuit_emisor: str | None = None) -> dict[str
     if desde is not None and hasta is not None:  # one date alone stands for both
         comprobante["periodo_facturado_desde"] = fecha_texto(desde)
         comprobante["periodo_facturado_hasta"] = fecha_texto(hasta)
-    if letra not in ("C", "E"):
-        comprobante["tributos"] = []
+    if letra not in ("C", "E") or c.tributos:  # on C/E only if the sheet has some: AFIP says no
+        comprobante["tributos"] = [_tributo(t) for t in c.tributos]
+    if c.es_fce:
+        comprobante["rg_especiales"] = _rg_especiales(c)
+    cuit_emisor = cuit_emisor or c.emisor_cuit
     if c.asociado is not None:
         asociado = {
             "tipo_comprobante": c.asociado.tipo,
@@ -161,6 +199,17 @@ def comprobante_from_payload(body: dict[str, Any], *, filas: tuple[int, ...]) ->
         if fecha_asociado is None:
             raise ValueError("comprobante asociado sin fecha")
         asociado = Asociado(a["tipo_comprobante"], int(a["punto_venta"]), int(a["numero"]), fecha_asociado)
+    tributos = tuple(
+        Tributo(
+            fila=0,  # a row of the Tributos sheet: unknown from what was sent
+            tipo=str(t["tipo"]),
+            regimen=int(t["regimen"]),
+            base_imponible=Decimal(t["base_imponible"]),
+            alicuota=Decimal(t["alicuota"]),
+            importe=Decimal(t["total"]),
+        )
+        for t in comp.get("tributos") or ()
+    )
     return Comprobante(
         referencia=comp["external_reference"],
         filas=filas,
@@ -186,4 +235,19 @@ def comprobante_from_payload(body: dict[str, Any], *, filas: tuple[int, ...]) ->
         condicion_pago=cli["condicion_pago"],
         asociado=asociado,
         leyenda_general=_from_tf_text(comp["leyenda_gral"]),
+        tributos=tributos,
+        fce=_fce_from_payload(comp.get("rg_especiales")),
+    )
+
+
+def _fce_from_payload(rg: dict[str, Any] | None) -> DatosFce | None:
+    if not rg or rg.get("regimen") != REGIMEN_FCE:
+        return None
+    datos = {int(d["id"]): str(d["valor"]) for d in rg.get("datos") or ()}
+    return DatosFce(
+        cbu=datos.get(FCE_CBU, ""),
+        alias=datos.get(FCE_ALIAS, ""),
+        transferencia=datos.get(FCE_TRANSFERENCIA, ""),
+        anulacion=datos.get(FCE_ANULACION, ""),
+        referencia_comercial=datos.get(FCE_REFERENCIA, ""),
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ from importer.dominio.comprobantes import Comprobante
 from importer.dominio.reloj import RELOJ, Reloj
 from importer.emision import ledger as L
 from importer.emision.api import LookupFailed, TusFacturasClient
+from importer.emision.listados import ListadoPorFecha, marca
 from importer.emision.numbering import Numbering
 from importer.emision.pacing import Pacer
 from importer.emision.payload import build_payload, canonical_json, fingerprint
@@ -43,6 +45,7 @@ class RunOptions:
     planilla: str = ""  # file name, recorded in the ledger
     cuit_emisor: str | None = None
     precheck: bool = True  # look a never-sent referencia up in TusFacturas before its first POST
+    verify: bool = True  # after the run, compare what TusFacturas recorded (verificacion.py)
 
 
 @dataclass
@@ -57,6 +60,35 @@ class RunReport:
     notes: dict[str, list[str]] = field(default_factory=dict)  # per referencia, for the results
     limit_reached: bool = False
     blocked: list[str] = field(default_factory=list)  # puntos de venta stopped for this run (Spanish)
+    differences: dict[str, str] = field(default_factory=dict)  # what TusFacturas recorded otherwise
+
+
+class Cupo:
+    """`--limit` for the whole run, shared by the streams of every account.
+
+    A stream reserves a place before sending a comprobante and gives it back when nothing was
+    POSTed (adopted, refused before sending): the places taken never exceed the limit, and each
+    one is a comprobante really sent.
+    """
+
+    def __init__(self, limit: int | None) -> None:
+        self.limit = limit
+        self._taken: set[tuple[str, str]] = set()  # (account, referencia)
+        self._lock = threading.Lock()
+
+    def reservar(self, account: str, referencia: str) -> bool:
+        with self._lock:
+            key = (account, referencia)
+            if self.limit is None or key in self._taken:
+                return True
+            if len(self._taken) >= self.limit:
+                return False
+            self._taken.add(key)
+            return True
+
+    def devolver(self, account: str, referencia: str) -> None:
+        with self._lock:
+            self._taken.discard((account, referencia))
 
 
 class StopRun(Exception):
@@ -78,6 +110,7 @@ class RunState:
         progress: Callable[[str, str], None] | None = None,
         reloj: Reloj = RELOJ,
         should_stop: Callable[[], bool] = lambda: False,
+        cupo: Cupo | None = None,
     ) -> None:
         self.comprobantes = comprobantes
         self.by_ref = {c.referencia: c for c in comprobantes}
@@ -93,11 +126,18 @@ class RunState:
         self.report = RunReport()
         self._payloads: dict[str, tuple[dict[str, Any], str]] = {}
         self._attempted: set[str] = set()  # comprobantes POSTed in this run (for --limit)
+        self.cupo = cupo or Cupo(options.limit)  # shared with the other accounts' streams
         self._absent_in_run: dict[str, int] = {}
         self.reconciler = Reconciler(client, ledger, self.acc, self._lookup_with_backoff, reloj)
         self.pdfs = PdfStore(client, ledger, self.acc, options.pdf_dir, self.pacer)
         self.numbering = Numbering(
-            lambda tipo, pv: self._lookup_with_backoff(lambda: self.client.numeracion(tipo, pv))
+            lambda tipo, pv: self._lookup_with_backoff(lambda: self.client.numeracion(tipo, pv)), marca
+        )
+        # Every page of a listing is a request: each one waits its turn.
+        self.listado = ListadoPorFecha(
+            lambda fecha: self._lookup_with_backoff(
+                lambda: self.client.listar_fecha(fecha, before_page=self.pacer.wait), paced=False
+            )
         )
 
     def payload(self, c: Comprobante) -> tuple[dict[str, Any], str]:
@@ -146,7 +186,7 @@ class RunState:
                 return
             self.reloj.sleep(min(left, 0.5))
 
-    def _lookup_with_backoff(self, call: Callable[[], Any]) -> Any:
+    def _lookup_with_backoff(self, call: Callable[[], Any], *, paced: bool = True) -> Any:
         error: LookupFailed | None = None
         for delay in LOOKUP_BACKOFF:
             if delay:
@@ -154,7 +194,8 @@ class RunState:
             if self._interrupted():
                 break
             try:
-                self.pacer.wait()
+                if paced:
+                    self.pacer.wait()
                 return call()
             except LookupFailed as exc:
                 error = exc

@@ -19,15 +19,18 @@ Exactly-once rests on four rules (design.md, "Exactly-once"):
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from importer.dominio.comprobantes import EMITIDO, EN_DUDA, PENDIENTE, RECHAZADO, Comprobante, Emision
 from importer.emision import ledger as L
+from importer.emision.api import LookupFailed
 from importer.emision.pdfs import pdf_name, pdf_ok
 from importer.emision.run_state import PuntoDeVentaBlocked, RunOptions, RunReport, StopRun
 from importer.emision.sending import MAX_SEQUENCE_RETRIES, Sending
+from importer.emision.verificacion import verificar
 
 __all__ = [
     "MAX_SEQUENCE_RETRIES",
@@ -80,8 +83,30 @@ class Runner(Sending):
 
     # --- the loop ---------------------------------------------------------------------------------
 
+    def list_dates(self) -> None:
+        """Learn the numbers, then list the dates that have several new referencias (listados.py):
+        one request per date instead of one lookup per referencia. In that order: a listing only
+        vouches for numbers learned before it."""
+        nuevos = [c for c in self.to_send() if self._never_sent(c)]
+        por_fecha = Counter(c.fecha for c in nuevos)
+        fechas = [f for f, n in por_fecha.items() if n >= 2]  # one referencia: one lookup is cheaper
+        if not fechas:
+            return
+        try:
+            for pv, tipo in sorted({(c.punto_venta, c.tipo) for c in nuevos if c.fecha in fechas}):
+                self.numbering.next(pv, tipo)
+        except LookupFailed:
+            return  # the send path asks again and says why it cannot go on
+        self.listado.cargar(fechas, self._interrupted)
+
+    def _never_sent(self, c: Comprobante) -> bool:
+        record = self.ledger.get(self.acc, c.referencia)
+        return record is None or (record.state == L.PENDING and not record.attempts)
+
     def run(self) -> RunReport:
         self.prepare()
+        if self.opt.precheck:
+            self.list_dates()
         doubt_pvs = {r.punto_venta for r in self.ledger.in_state(self.acc, L.IN_DOUBT)}
         remaining = sorted({c.punto_venta for c in self.to_send()} | doubt_pvs)
         waiting: dict[int, float] = {}
@@ -116,8 +141,25 @@ class Runner(Sending):
             self.report.stop_reason = " ".join(self.report.blocked)
         if not self.report.interrupted and not self.report.stop_reason:
             self.pdfs.ensure(self.by_ref, self._interrupted)
+            if self.opt.verify:
+                self.verify()
         self.report.unresolved = [r.referencia for r in self.ledger.in_state(self.acc, L.IN_DOUBT)]
         return self.report
+
+    def verify(self) -> None:
+        """What TusFacturas recorded for each comprobante emitted (verificacion.py)."""
+        differences = verificar(
+            self.ledger,
+            self.acc,
+            self.by_ref,
+            lambda fecha: self._lookup_with_backoff(
+                lambda: self.client.listar_fecha(fecha, before_page=self.pacer.wait), paced=False
+            ),
+            self._interrupted,
+        )
+        for referencia, message in differences.items():
+            self.note(referencia, message)
+        self.report.differences.update(differences)
 
     def _wait_until(self, until: float) -> None:
         delay = max(0.0, until - self.reloj.now())

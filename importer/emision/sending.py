@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from importer.dominio.comprobantes import EMITIDO, RECHAZADO, Comprobante
+from importer.emision import fce
 from importer.emision import ledger as L
 from importer.emision.adoption import Adoption
 from importer.emision.api import CONNECT_BUDGET, EmissionResult, LookupFailed, Outcome
@@ -57,13 +58,6 @@ class Sending(Adoption):
                 if record.punto_venta != pv:  # sent on another punto de venta: settled there first
                     return "wait", record.inflight_until or self.reloj.now()
                 return "again", 0.0
-            if (
-                self.opt.limit is not None
-                and c.referencia not in self._attempted
-                and len(self._attempted) >= self.opt.limit
-            ):
-                self.report.limit_reached = True  # stop sending; doubts of this run still settle
-                return "done", 0.0
             last = self.ledger.last_emitted_date(self.acc, pv)
             if last and c.fecha.isoformat() < last:
                 ultimo = date.fromisoformat(last).strftime("%d/%m/%Y")
@@ -82,7 +76,15 @@ class Sending(Adoption):
                 )
                 self.progress(c.referencia, RECHAZADO)
                 continue
-            if self.send_one(c) == L.IN_DOUBT:
+            if not self.cupo.reservar(self.acc, c.referencia):
+                self.report.limit_reached = True  # stop sending; doubts of this run still settle
+                return "done", 0.0
+            try:
+                ended = self.send_one(c)
+            finally:
+                if c.referencia not in self._attempted:  # nothing POSTed: the place goes back
+                    self.cupo.devolver(self.acc, c.referencia)
+            if ended == L.IN_DOUBT:
                 return "again", 0.0
         return "done", 0.0
 
@@ -161,14 +163,19 @@ class Sending(Adoption):
                 self.progress(c.referencia, EMITIDO)
                 return L.EMITTED
             if result.outcome is Outcome.REJECTED:
+                errores = list(result.errores)
+                if result.reason == "requiere_fce":  # say which FCE tipo to use
+                    errores.append(fce.mensaje_requiere_fce(c))
                 self.ledger.transition(
                     self.acc,
                     c.referencia,
                     L.SENDING,
                     L.REJECTED,
                     result.reason,
-                    errores=json.dumps(list(result.errores), ensure_ascii=False),
+                    errores=json.dumps(errores, ensure_ascii=False),
                 )
+                if result.reason == "requiere_fce":
+                    self._fce_threshold(c, errores)
                 self.report.rejected_now += 1
                 self.progress(c.referencia, RECHAZADO)
                 return L.REJECTED
@@ -194,6 +201,14 @@ class Sending(Adoption):
                 service_delay = self._pause_for_service(result, paused_since, service_delay)
             if self._interrupted():
                 return L.PENDING
+
+    def _fce_threshold(self, c: Comprobante, errores: list[str]) -> None:
+        """After a `requiere_fec` rejection (recorded first: nothing was created), ask once from
+        what amount this customer must receive FCE and add it to the message."""
+        requisito = fce.consultar_requisito(self.client, self.pacer, c)
+        if requisito is not None and requisito.obligado and requisito.importe_desde is not None:
+            errores[-1] = fce.mensaje_requiere_fce(c, requisito)
+            self.ledger.update(self.acc, c.referencia, errores=json.dumps(errores, ensure_ascii=False))
 
     def _after_sequence_error(self, c: Comprobante, numero: int, result: EmissionResult) -> str | None:
         """After a 10016 to our explicit number: learn the number again, then look the referencia

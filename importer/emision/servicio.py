@@ -1,8 +1,9 @@
 """The month's job, for every front end: validate a planilla, emit it, show its status.
 
-This module, and only it in emision/, also imports planilla/ and resultados/: it wires the stages
-(read → validate → plan → emit → results workbook) that the rest of emision knows nothing about.
-The command line calls it today, the local web page tomorrow (from a worker thread): so no
+This module and revision.py (reading, validation, the report), and only they in emision/, also
+import planilla/ and resultados/: they wire the stages (read → validate → route to accounts →
+emit → results workbook) that the rest of emision knows nothing about. The command line and the
+local web page (from a worker thread) call it: so no
 argparse, no print, no signal handlers and no global state here. Lines for the user go through
 `Dependencias.on_message` / `on_error`, progress through `on_progress`, a stop request comes from
 `should_stop`, and time from one `Reloj` (AFIP judges dates in Argentina's time).
@@ -10,22 +11,35 @@ argparse, no print, no signal handlers and no global state here. Lines for the u
 
 from __future__ import annotations
 
+import dataclasses
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 from pathlib import Path
 
 from importer import __version__
-from importer.dominio.archivos import fallback_file, same_file
-from importer.dominio.comprobantes import Emision
+from importer.dominio.archivos import same_file
+from importer.dominio.comprobantes import Comprobante, Emision
 from importer.dominio.errores import ExitCode, UsageError
 from importer.dominio.reloj import Reloj
 from importer.emision import desenlace
 from importer.emision import ledger as L
-from importer.emision.conexion import conectar, cuenta_para_estado
+from importer.emision.destinos import Destino, Destinos, asignar, base_url, buscador, cargar
+from importer.emision.flujos import Flujo, emitir_flujos, pendientes, unir
 from importer.emision.opciones import Dependencias, OpcionesEmision, OpcionesEstado, OpcionesValidacion
-from importer.emision.runner import Runner, RunOptions, RunReport, emision_from_record
+from importer.emision.revision import (
+    DEFAULT_TOPE_CF,
+    MAX_ERRORS_SHOWN,
+    ResultadoValidacion,
+    Revisada,
+    ahora,
+    decir,
+    escribir_libro,
+    resumen,
+    revisar,
+    validar,
+)
+from importer.emision.runner import RunOptions, RunReport, emision_from_record
 from importer.emision.rutas import (
     default_pdf_dir,
     default_results_path,
@@ -33,29 +47,9 @@ from importer.emision.rutas import (
     refuse_over_input,
     usable_pdf_dir,
 )
-from importer.planilla.reading import Planilla, read_planilla
+from importer.planilla.reading import read_planilla
 from importer.planilla.validation import Validacion, validate_planilla
-from importer.resultados.results import OutputError, RunInfo, write_results
-
-DEFAULT_TOPE_CF = Decimal("10000000")
-MAX_ERRORS_SHOWN = 20
-
-
-@dataclass(frozen=True)
-class Revisada:
-    """A planilla read and validated against a given day."""
-
-    planilla: Planilla
-    validacion: Validacion
-    hoy: date
-    simulada: bool
-
-
-@dataclass(frozen=True)
-class ResultadoValidacion:
-    codigo: ExitCode
-    revisada: Revisada
-    reporte: Path | None = None  # where the report was written
+from importer.resultados.results import RunInfo
 
 
 @dataclass(frozen=True)
@@ -78,130 +72,6 @@ class ResultadoEstado:
     atencion: list[str]
 
 
-# --- validate ----------------------------------------------------------------------------------
-
-
-def validar(planilla: Path, opciones: OpcionesValidacion, deps: Dependencias) -> ResultadoValidacion:
-    """Read and validate; with `reporte`, write the workbook of every row's result."""
-    started = _ahora(deps)
-    if opciones.reporte:
-        refuse_over_input(opciones.reporte, planilla, "--reporte")
-    revisada = revisar(
-        planilla, deps, hoy=opciones.hoy, tope_cf=opciones.tope_cf, motor=opciones.motor, simulable=True
-    )
-    _say(deps, resumen(revisada))
-    codigo = ExitCode.PROBLEMS if revisada.validacion.problems else ExitCode.OK
-    if not opciones.reporte:
-        return ResultadoValidacion(codigo, revisada)
-    info = RunInfo(
-        modo="VALIDACIÓN",
-        inicio=started,
-        fin=_ahora(deps),
-        version=__version__,
-        planilla=revisada.planilla.path,
-        planilla_sha256=revisada.planilla.sha256,
-    )
-    written = escribir_libro(
-        opciones.reporte,
-        revisada.validacion,
-        None,
-        info,
-        opciones.datos,
-        deps,
-        "No se pudo escribir el reporte",
-    )
-    if written is None:
-        return ResultadoValidacion(ExitCode.CANNOT_START, revisada)
-    deps.on_message(f"Reporte: {written}")
-    return ResultadoValidacion(codigo, revisada, written)
-
-
-def revisar(
-    planilla: Path,
-    deps: Dependencias,
-    *,
-    hoy: date | None,
-    tope_cf: Decimal | None,
-    motor: str,
-    simulable: bool,
-) -> Revisada:
-    """Read the planilla and validate it against Argentina's today (or a simulated one, for the
-    simulator only: AFIP uses the real date)."""
-    leida = read_planilla(planilla, engine=motor)
-    if not simulable and (hoy or leida.fecha_simulada):
-        if hoy:
-            raise UsageError("--hoy solo se admite con --sandbox: AFIP usa la fecha real.")
-        raise UsageError(
-            f"{leida.path.name} es una planilla de ejemplo para el simulador (declara la fecha "
-            f"simulada {leida.fecha_simulada:%d/%m/%Y}): úsela con --sandbox."
-        )
-    real = deps.reloj.hoy()
-    dia = hoy or leida.fecha_simulada or real
-    simulada = dia != real
-    if simulada:
-        origen = "--hoy" if hoy else "la planilla de ejemplo"
-        deps.on_message(f"Fecha simulada: {dia:%d/%m/%Y} (indicada por {origen}).")
-    validacion = validate_planilla(leida, hoy=dia, tope_cf=tope_cf or DEFAULT_TOPE_CF)
-    return Revisada(leida, validacion, dia, simulada)
-
-
-def resumen(revisada: Revisada) -> list[str]:
-    """The validation summary: counts, extra columns, the first errors."""
-    v, p = revisada.validacion, revisada.planilla
-    # Every referencia counts, also one whose comprobante could not be built; rows of no
-    # comprobante are shown apart, so that Comprobantes = Válidos + Inválidos always.
-    referencias, validos, sin_comprobante = v.referencias, len(v.validas), len(v.filas_sin_comprobante)
-    lines = [
-        f"Planilla: {p.path.name} (hoja {p.hoja})",
-        f"Filas: {len(p.datos)} · Comprobantes: {len(referencias)} · Válidos: {validos} · "
-        f"Inválidos: {len(referencias) - validos}"
-        + (f" · Filas sin comprobante: {sin_comprobante}" if sin_comprobante else ""),
-    ]
-    if p.extras:
-        lines.append(
-            f"Columnas adicionales (se copian a los resultados, no se envían): {', '.join(p.extras)}"
-        )
-    if v.problems:
-        lines.append(f"Errores ({len(v.problems)}):")
-        lines += [f"  {problem}" for problem in v.problems[:MAX_ERRORS_SHOWN]]
-        if len(v.problems) > MAX_ERRORS_SHOWN:
-            lines.append(
-                f"  … y {len(v.problems) - MAX_ERRORS_SHOWN} más (todos en el reporte: --reporte R.xlsx)."
-            )
-    return lines
-
-
-def escribir_libro(
-    path: Path,
-    validacion: Validacion,
-    emisiones: dict[str, Emision] | None,
-    info: RunInfo,
-    datos: Path,
-    deps: Dependencias,
-    failure: str,
-) -> Path | None:
-    """Write the workbook; when its folder refuses, under `<datos>/resultados/` (never lost).
-    None when nothing could be written anywhere (`failure` opens the Spanish error)."""
-    try:
-        written = Path(write_results(path, validacion, emisiones, info))
-    except OutputError as exc:
-        fallback = fallback_file(datos / "resultados", Path(path).name)
-        try:
-            written = Path(write_results(fallback, validacion, emisiones, info))
-        except OutputError as again:
-            deps.on_error(f"Error: {failure} ni en {path} ({exc.reason}) ni en {fallback} ({again.reason}).")
-            return None
-        deps.on_message(
-            f"Atención: no se pudo escribir {path} ({exc.reason}). El libro se guardó en {written}"
-        )
-        return written
-    if written != Path(path):
-        deps.on_message(
-            f"Atención: {path} está abierto o bloqueado; los resultados se escribieron en {written}."
-        )
-    return written
-
-
 # --- emit --------------------------------------------------------------------------------------
 
 
@@ -210,21 +80,37 @@ def emitir(planilla: Path, opciones: OpcionesEmision, deps: Dependencias) -> Res
     workbook. Failures to start raise a TfImportError (exit 2); everything else ends in the
     result's `codigo`."""
     o = opciones
-    started = _ahora(deps)
-    revisada = revisar(planilla, deps, hoy=o.hoy, tope_cf=o.tope_cf, motor=o.motor, simulable=o.sandbox)
+    started = ahora(deps)
+    settings = deps.ajustes()
+    destinos = cargar(sandbox=o.sandbox, opcion=o.cuentas, settings=settings, simulador=deps.simulador)
+    revisada = revisar(
+        planilla,
+        deps,
+        hoy=o.hoy,
+        tope_cf=o.tope_cf,
+        motor=o.motor,
+        simulable=o.sandbox,
+        fce=destinos.fce_defaults(settings),
+    )
     is_results = revisada.planilla.hoja == "Resultados"
     results_path = o.resultados or default_results_path(planilla, is_results)
     if not is_results:  # only a results workbook is updated in place
         refuse_over_input(results_path, planilla, "--resultados")
-    _say(deps, resumen(revisada))
-    v = revisada.validacion
+    decir(deps, resumen(revisada))
+    v, routing, avisos = asignar(revisada.validacion, destinos)
+    if not destinos.varias:  # a nota needs its issuer's CUIT, which only the environment may lack
+        v, mas = desenlace.notas_sin_cuit_emisor(v, destinos.destinos[0].cuit)
+        avisos += mas
+    decir(deps, avisos)
+    elegidos = _elegidos(destinos, o.cuenta)
+    revisada = dataclasses.replace(revisada, validacion=v)
 
     with ExitStack() as stack:
-        conexion = conectar(
-            sandbox=o.sandbox,
-            base_url=o.base_url,
+        url = base_url(
+            destinos,
+            opcion=o.base_url,
             dry_run=o.dry_run,
-            settings=deps.ajustes(),
+            settings=settings,
             simulador=deps.simulador,
             hoy=revisada.hoy,
             datos=o.datos,
@@ -236,39 +122,77 @@ def emitir(planilla: Path, opciones: OpcionesEmision, deps: Dependencias) -> Res
         if same_file(results_path, path):
             raise UsageError(f"--resultados {results_path} es el registro de emisiones: elija otro nombre.")
         ledger = stack.enter_context(_open_ledger(path, deps.reloj))
-        account = conexion.credentials.account_key()
+        buscar = buscador(ledger, destinos, routing)
+        por_cuenta = {d.account: [c for c in v.validas if routing.get(c.referencia) is d] for d in elegidos}
         if o.dry_run:
-            lines = desenlace.plan(v, ledger, account)
-            _say(deps, lines)
+            lines = desenlace.plan(v, buscar) + _plan_por_cuenta(elegidos, por_cuenta, buscar, destinos)
+            decir(deps, lines)
             return ResultadoEmision(ExitCode.OK, revisada, v, plan=lines)
         pdf_dir = usable_pdf_dir(o.pdf_dir or default_pdf_dir(planilla, o.sandbox), o.datos, deps.on_message)
-        run_options = RunOptions(
-            account=account,
-            timeout=o.timeout,
-            margin=o.margen,
-            rate=o.rate or None,
-            limit=o.limit,
-            max_pause=o.max_pausa,
-            pdf_dir=pdf_dir,
-            planilla=planilla.name,
-            cuit_emisor=conexion.cuit_emisor,
-            precheck=o.verificar_referencias,
+        flujos = [
+            Flujo(
+                d.nombre,
+                RunOptions(
+                    account=d.account,
+                    timeout=o.timeout,
+                    margin=o.margen,
+                    rate=o.rate or None,
+                    limit=o.limit,
+                    max_pause=o.max_pausa,
+                    pdf_dir=pdf_dir,
+                    planilla=planilla.name,
+                    cuit_emisor=d.cuit,
+                    precheck=o.verificar_referencias,
+                ),
+                deps.cliente(url, d.credentials, o.timeout),
+                tuple(por_cuenta[d.account]),
+            )
+            for d in elegidos
+            if por_cuenta[d.account]
+        ]
+        with deps.emitiendo(pendientes(flujos, ledger)):
+            reports = emitir_flujos(
+                flujos,
+                ledger,
+                progress=deps.on_progress,
+                account_progress=deps.on_account_progress,
+                reloj=deps.reloj,
+                should_stop=deps.should_stop,
+                limit=o.limit,
+            )
+        report = unir(reports, {f.opciones.account: f.nombre for f in flujos})
+        fuera = frozenset(ref for ref, d in routing.items() if d not in elegidos)
+        return _results(results_path, o, deps, revisada, buscar, report, started, fuera)
+
+
+def _elegidos(destinos: Destinos, nombre: str | None) -> list[Destino]:
+    """The accounts this run emits for: all, or the one `--cuenta` names."""
+    if not nombre:
+        return list(destinos.destinos)
+    key = nombre.strip().casefold()
+    found = [d for d in destinos.destinos if d.nombre.strip().casefold() == key]
+    if not found:
+        disponibles = (
+            ", ".join(f"«{d.nombre}»" for d in destinos.destinos if d.nombre) or "ninguna con nombre"
         )
-        client = deps.cliente(conexion.base_url, conexion.credentials, o.timeout)
-        runner = Runner(
-            v.validas,
-            client,
-            ledger,
-            run_options,
-            progress=deps.on_progress,
-            reloj=deps.reloj,
-            should_stop=deps.should_stop,
-        )
-        with deps.emitiendo(len(runner.to_send())):
-            report = runner.run()
-        return _results(
-            results_path, o, deps, revisada, ledger, account, conexion.cuit_emisor, report, started
-        )
+        raise UsageError(f"--cuenta {nombre}: no hay ninguna cuenta con ese nombre (hay: {disponibles}).")
+    return found
+
+
+def _plan_por_cuenta(
+    elegidos: list[Destino],
+    por_cuenta: dict[str, list[Comprobante]],
+    buscar: desenlace.Buscar,
+    destinos: Destinos,
+) -> list[str]:
+    if not destinos.varias:
+        return []
+    lines = ["  Por cuenta:"]
+    for d in elegidos:
+        comprobantes = por_cuenta[d.account]
+        emitidos = sum(1 for c in comprobantes if (r := buscar(c.referencia)[0]) and r.state == L.EMITTED)
+        lines.append(f"    {d.describir()}: a enviar {len(comprobantes) - emitidos}, ya emitidos {emitidos}")
+    return lines
 
 
 def _results(
@@ -276,22 +200,21 @@ def _results(
     o: OpcionesEmision,
     deps: Dependencias,
     revisada: Revisada,
-    ledger: L.Ledger,
-    account: str,
-    cuit_emisor: str | None,
+    buscar: desenlace.Buscar,
     report: RunReport,
     started: datetime,
+    fuera: frozenset[str] = frozenset(),
 ) -> ResultadoEmision:
     """The results workbook (rebuilt from the ledger) and the closing lines of a run."""
-    v = desenlace.as_emitted(revisada.validacion, ledger, account, cuit_emisor, report.notes)
+    v = desenlace.as_emitted(revisada.validacion, buscar, report.notes)
     emisiones = {
-        ref: emision_from_record(ledger.get(account, ref), ref, report.notes.get(ref, []))
+        ref: emision_from_record(buscar(ref)[0], ref, report.notes.get(ref, []))
         for ref in desenlace.referencias_de(v)
     }
     info = RunInfo(
         modo="SANDBOX" if o.sandbox else "PRODUCCIÓN",
         inicio=started,
-        fin=_ahora(deps),
+        fin=ahora(deps),
         version=__version__,
         planilla=revisada.planilla.path,
         planilla_sha256=revisada.planilla.sha256,
@@ -302,8 +225,8 @@ def _results(
     written = escribir_libro(
         results_path, v, emisiones, info, o.datos, deps, "Los resultados no se pudieron guardar"
     )
-    fin = desenlace.cierre(report, emisiones, v, written, o.comando_reanudar)
-    _say(deps, fin.lineas)
+    fin = desenlace.cierre(report, emisiones, v, written, o.comando_reanudar, fuera)
+    decir(deps, fin.lineas)
     codigo = fin.codigo
     if written is None and codigo != ExitCode.INTERRUPTED:
         deps.on_error(
@@ -319,14 +242,26 @@ def _results(
 
 def estado(planilla: Path, opciones: OpcionesEstado, deps: Dependencias) -> ResultadoEstado:
     """Where each comprobante of the planilla stands, from the ledger alone (nothing is sent)."""
+    settings = deps.ajustes()
+    destinos = cargar(
+        sandbox=opciones.sandbox, opcion=opciones.cuentas, settings=settings, simulador=deps.simulador
+    )
     leida = read_planilla(planilla)
     hoy = leida.fecha_simulada or deps.reloj.hoy()
-    v = validate_planilla(leida, hoy=hoy, tope_cf=DEFAULT_TOPE_CF)
-    credentials = cuenta_para_estado(opciones.sandbox, deps.ajustes(), deps.simulador)
+    v = validate_planilla(
+        leida, hoy=hoy, tope_cf=DEFAULT_TOPE_CF, fce_defaults=destinos.fce_defaults(settings)
+    )
+    v, routing, _ = asignar(v, destinos)
     path = ledger_path(opciones.estado, opciones.sandbox, opciones.datos)
     ledger = _open_ledger(path, deps.reloj, exclusive=False) if path.exists() else None
     try:
-        cuentas, atencion = desenlace.estado_de_planilla(v, ledger, credentials.account_key())
+        if ledger is None:
+            cuentas, atencion = desenlace.estado_de_planilla(v, lambda _ref: (None, None))
+            por_cuenta: list[str] = []
+        else:
+            buscar = buscador(ledger, destinos, routing)
+            cuentas, atencion = desenlace.estado_de_planilla(v, buscar)
+            por_cuenta = _estado_por_cuenta(v, destinos, routing, buscar)
     finally:
         if ledger:
             ledger.close()
@@ -334,8 +269,28 @@ def estado(planilla: Path, opciones: OpcionesEstado, deps: Dependencias) -> Resu
         f"Planilla: {leida.path.name} · Registro: {path}{' (simulador)' if opciones.sandbox else ''}"
     )
     deps.on_message(" · ".join(f"{k}: {n}" for k, n in cuentas.items()))
-    _say(deps, atencion[:MAX_ERRORS_SHOWN])
+    decir(deps, por_cuenta)
+    decir(deps, atencion[:MAX_ERRORS_SHOWN])
     return ResultadoEstado(ExitCode.OK, path, cuentas, atencion)
+
+
+def _estado_por_cuenta(
+    v: Validacion, destinos: Destinos, routing: dict[str, Destino], buscar: desenlace.Buscar
+) -> list[str]:
+    if not destinos.varias:
+        return []
+    lines = []
+    for d in destinos.destinos:
+        refs = [c.referencia for c in v.comprobantes if routing.get(c.referencia) is d]
+        if not refs:
+            continue
+        counts: dict[str, int] = {}
+        for ref in refs:
+            record = buscar(ref)[0]
+            estado = desenlace.ESTADO_DE.get(record.state, "PENDIENTE") if record else "PENDIENTE"
+            counts[estado] = counts.get(estado, 0) + 1
+        lines.append(f"  {d.describir()}: " + " · ".join(f"{k}: {n}" for k, n in sorted(counts.items())))
+    return lines
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -351,16 +306,6 @@ def _open_ledger(path: Path, reloj: Reloj, *, exclusive: bool = True) -> L.Ledge
         ) from None
     except L.LedgerError as exc:
         raise UsageError(str(exc)) from None
-
-
-def _ahora(deps: Dependencias) -> datetime:
-    """Argentina's wall time, naive: the workbook shows it as the user reads a clock there."""
-    return deps.reloj.ahora().replace(tzinfo=None)
-
-
-def _say(deps: Dependencias, lines: list[str]) -> None:
-    for line in lines:
-        deps.on_message(line)
 
 
 __all__ = [

@@ -17,19 +17,23 @@ import numpy as np
 import pandas as pd
 
 from importer.dominio.catalogs import TIPOS_BY_NAME
-from importer.dominio.comprobantes import Asociado, Cliente, Comprobante, Linea
+from importer.dominio.comprobantes import Asociado, Cliente, Comprobante, DatosFce, Linea
+from importer.dominio.fce import FceDefaults, combinar
 from importer.planilla.columns import DATE, DECIMAL, INTEGER
 from importer.planilla.grouping import ASOCIADO_COLUMNS, ESENCIALES, Agrupacion
 from importer.planilla.parsing import map_unique
 
 
-def armar_comprobantes(agrupacion: Agrupacion, columnas: Mapping[str, Sequence[object]]) -> list[Comprobante]:
+def armar_comprobantes(
+    agrupacion: Agrupacion, columnas: Mapping[str, Sequence[object]], fce_defaults: FceDefaults | None = None
+) -> list[Comprobante]:
     """Build a `Comprobante` for every group whose essential cells parsed.
 
     `columnas` holds Python values per row position (None when empty or invalid): `str` for text
     and codes, `Decimal` for amounts, `int` for whole numbers, `date` for dates. Header columns
     are read on the first row of each comprobante only. A line whose cantidad or precio could not
-    be read is left out (its row carries the problem).
+    be read is left out (its row carries the problem). FCE tipos get their `DatosFce`, the row's
+    values over `fce_defaults(emisor_cuit, punto_venta)`.
     """
     filas = [int(f) for f in agrupacion.referencia.index]
     lineas = _lineas(filas, columnas)
@@ -72,12 +76,31 @@ def armar_comprobantes(agrupacion: Agrupacion, columnas: Mapping[str, Sequence[o
                 asociado=asociado,
                 leyenda_general=str(cells["leyenda_general"] or ""),
                 total_control=_decimal(cells["total_control"], None),
+                emisor_cuit=str(cells["emisor_cuit"] or ""),
+                fce=_fce(cells, fce_defaults),
             )
         )
     return built
 
 
 _ZERO = Decimal(0)
+
+
+def _fce(cells: Mapping[str, object], fce_defaults: FceDefaults | None) -> DatosFce | None:
+    tipo = TIPOS_BY_NAME[str(cells["tipo"])]
+    if not tipo.fce:
+        return None
+    fila = DatosFce(
+        cbu=str(cells["fce_cbu"] or ""),
+        alias=str(cells["fce_alias"] or ""),
+        transferencia=str(cells["fce_transferencia"] or ""),
+        anulacion=str(cells["fce_anulacion"] or ""),
+        referencia_comercial=str(cells["fce_referencia_comercial"] or ""),
+    )
+    defaults = (
+        fce_defaults(str(cells["emisor_cuit"] or ""), int(cells["punto_venta"])) if fce_defaults else None
+    )  # type: ignore[call-overload]
+    return combinar(fila, defaults, es_nota=tipo.es_nota)
 
 
 def _de_la_letra(lineas: tuple[Linea, ...], tipo: str) -> tuple[Linea, ...]:

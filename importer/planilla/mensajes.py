@@ -20,6 +20,7 @@ from importer.dominio.documentos import cuit_check_digit
 from importer.dominio.numeros import explicacion_ambiguo
 from importer.dominio.texto import sent_length
 from importer.planilla import parsing
+from importer.planilla.column_spec import ColumnSpec
 from importer.planilla.columns import BY_NAME
 from importer.planilla.grouping import ASOCIADO_COLUMNS
 from importer.planilla.parsing import display
@@ -44,11 +45,18 @@ def _cuit_text(digits: str) -> str:
 
 
 def cell_message(
-    codigo: str, columna: str, crudo: object, motivo: str | None = None, *, max_emails: int
+    codigo: str,
+    columna: str,
+    crudo: object,
+    motivo: str | None = None,
+    *,
+    max_emails: int,
+    spec: ColumnSpec | None = None,
 ) -> str:
     """The message of a problem with one cell; `crudo` is the cell as typed, `motivo` why a
-    referencia is missing (from grouping) and `max_emails` the limit the e-mail check enforces."""
-    spec = BY_NAME[columna]
+    referencia is missing (from grouping) and `max_emails` the limit the e-mail check enforces.
+    `spec`: the column's spec when it is not a Comprobantes column (the Tributos sheet's)."""
+    spec = spec or BY_NAME[columna]
     valor = _q(crudo)
     if codigo == "requerido":
         if columna == "referencia":

@@ -53,6 +53,8 @@ DIGITOS_ENTEROS = {
     "cantidad": 13,
     "precio_unitario": 13,
     "total_control": 13,
+    "base_imponible": 13,
+    "importe": 13,
     "cotizacion": 4,
 }
 DIGITOS_ENTEROS_GENERAL = 15

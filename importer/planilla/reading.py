@@ -16,18 +16,21 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
 
 from importer.dominio.problems import PlanillaError
+from importer.planilla.columnas_tributos import TRIBUTOS_SHEET
 from importer.planilla.csv_reader import read_csv
 from importer.planilla.sheet_reader import ENGINES, HEADER_SEARCH_ROWS, SheetReader
 from importer.planilla.table import (  # noqa: F401 - MAX_CELL_CHARS, normalize_header re-exported
     KNOWN_COLUMNS,
     MAX_CELL_CHARS,
+    TRIBUTOS,
     SinDatos,
+    SinFilas,
     build_table,
     header_names,
     normalize_header,
@@ -100,17 +103,56 @@ def read_planilla(path: Path, *, engine: str = "calamine", max_rows: int = MAX_R
         hojas, shared = workbook_sheets(name, archive)
         fecha = fecha_simulada(name, archive)
         reader = SheetReader(name, data, archive, shared, engine, max_rows, percent_styles(name, archive))
-        visible = [h for h in hojas if not h.hidden]
+        # The Tributos sheet is never the comprobantes' one: it is read apart, whatever its
+        # visibility (a hidden sheet of perceptions still holds amounts the totals must include).
+        tributos = next((h for h in hojas if h.title.strip().lower() == TRIBUTOS_SHEET.lower()), None)
+        otras = [h for h in hojas if h is not tributos]
+        visible = [h for h in otras if not h.hidden]
         try:
-            return _choose(path, visible, reader, sha, fecha, max_rows)
+            planilla = _choose(path, visible, reader, sha, fecha, max_rows)
         except SinDatos:
-            hidden = _hidden_with_comprobantes([h for h in hojas if h.hidden], reader)
+            hidden = _hidden_with_comprobantes([h for h in otras if h.hidden], reader)
             if hidden is None:
                 raise
             raise PlanillaError(
                 f"{name}: la hoja '{hidden}' está oculta y es la que tiene los comprobantes: "
                 "muéstrela en Excel (clic derecho sobre una pestaña → Mostrar) y vuelva a intentar."
             ) from None
+        if tributos is None:
+            return planilla
+        return replace(planilla, tributos=_read_tributos(name, tributos, reader, max_rows))
+
+
+def _read_tributos(name: str, hoja: Hoja, reader: SheetReader, max_rows: int) -> HojaTributos | None:
+    """The perceptions sheet, read like Comprobantes; None when it has no rows (the template's).
+
+    A sheet named Tributos whose header is not ours is refused: emitting its comprobantes without
+    the perceptions it may hold would leave them out of the invoices."""
+    where = f"{name} (hoja '{hoja.title}')"
+    try:
+        tabla = build_table(
+            name,
+            where,
+            reader.read(hoja),
+            max_rows,
+            blank_place=f"en la hoja '{hoja.title}'",
+            percent=reader.percent_cells(hoja),
+            esquema=TRIBUTOS,
+        )
+    except SinFilas:
+        return None
+    except SinDatos:
+        raise PlanillaError(
+            f"{where}: la fila 1 debe tener las columnas de las percepciones "
+            f"({', '.join(TRIBUTOS.names)}); si la hoja no es de percepciones, cámbiele el nombre."
+        ) from None
+    return HojaTributos(
+        hoja=hoja.title,
+        datos=tabla.datos,
+        letras=tabla.letras,
+        extras=tabla.extras,
+        encabezados_originales=tabla.encabezados_originales,
+    )
 
 
 def _planilla(path: Path, hoja: str, tabla, sha: str, fecha: datetime.date | None) -> Planilla:  # noqa: ANN001

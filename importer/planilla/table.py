@@ -11,13 +11,16 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
 from importer.dominio.problems import PlanillaError
+from importer.planilla.column_spec import ColumnSpec
+from importer.planilla.columnas_tributos import TRIBUTOS_BY_NAME, TRIBUTOS_NAMES, TRIBUTOS_REQUIRED
 from importer.planilla.columns import BY_NAME, NAMES, OUTPUT_COLUMNS, REQUIRED_NAMES
 from importer.planilla.grid import Grid, clean_column, filled
 from importer.planilla.sheet_reader import HEADER_SEARCH_ROWS
@@ -28,8 +31,30 @@ MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell
 KNOWN_COLUMNS = frozenset(NAMES) | frozenset(OUTPUT_COLUMNS)
 
 
+@dataclass(frozen=True)
+class Esquema:
+    """The columns one kind of sheet has: known names, required ones, and their specs. Output
+    columns of a results workbook fed back in are known on every sheet (and ignored)."""
+
+    names: tuple[str, ...]
+    required: tuple[str, ...]
+    by_name: Mapping[str, ColumnSpec]
+    known: frozenset[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "known", frozenset(self.names) | frozenset(OUTPUT_COLUMNS))
+
+
+COMPROBANTES = Esquema(NAMES, REQUIRED_NAMES, BY_NAME)
+TRIBUTOS = Esquema(TRIBUTOS_NAMES, TRIBUTOS_REQUIRED, TRIBUTOS_BY_NAME)
+
+
 class SinDatos(PlanillaError):
     """The sheet holds no comprobantes: a hidden sheet may be the one the user meant."""
+
+
+class SinFilas(SinDatos):
+    """The sheet is empty, or has its header and no row below it (a blank template)."""
 
 
 @dataclass(frozen=True)
@@ -59,15 +84,18 @@ def build_table(
     *,
     blank_place: str,
     percent: frozenset[tuple[int, int]] = frozenset(),
+    esquema: Esquema = COMPROBANTES,
 ) -> Tabla:
     """Header checks, column names, clean cells, Excel row index (`name`: the file's; `where`: the
-    file and sheet, for messages; `blank_place`: where rows were expected, for an empty table)."""
+    file and sheet, for messages; `blank_place`: where rows were expected, for an empty table;
+    `esquema`: the sheet's columns, `Comprobantes` unless told)."""
+    known = esquema.known
     header_cells = grid.row(0) if len(grid) else []
     names = header_names(grid)
     if not len(grid) or not grid.any_filled():
-        raise SinDatos(f"{where}: está vacía; la fila 1 debe tener los nombres de las columnas.")
-    if not KNOWN_COLUMNS.intersection(names):
-        _complain_about_header_row(where, grid)
+        raise SinFilas(f"{where}: está vacía; la fila 1 debe tener los nombres de las columnas.")
+    if not known.intersection(names):
+        _complain_about_header_row(where, grid, known)
     positions: dict[str, int] = {}
     originals: dict[str, str] = {}
     duplicates: dict[str, list[str]] = {}
@@ -87,9 +115,9 @@ def build_table(
     if duplicates:
         listed = "; ".join(f"'{c}' (columnas {', '.join(ls)})" for c, ls in duplicates.items())
         raise PlanillaError(f"{where}: hay columnas repetidas en la fila 1: {listed}. Deje una sola de cada.")
-    missing = [c for c in REQUIRED_NAMES if c not in positions]
+    missing = [c for c in esquema.required if c not in positions]
     if missing:
-        error = SinDatos if not KNOWN_COLUMNS.intersection(names) else PlanillaError
+        error = SinDatos if not known.intersection(names) else PlanillaError
         raise error(f"{where}: faltan columnas obligatorias en la fila 1: {', '.join(missing)}.")
     filas = grid.filas[1:]
     kept = [c for c in positions if c not in OUTPUT_COLUMNS]
@@ -98,7 +126,7 @@ def build_table(
         position = positions[column]
         letter = get_column_letter(position + 1)
         cells = _clean(where, column, letter, grid.columns[position][1:], filas)
-        spec = BY_NAME.get(column)
+        spec = esquema.by_name.get(column)
         if spec is not None and spec.porcentaje and percent:
             _as_shown(cells, filas, {row for row, col in percent if col == position + 1})
         columns[column] = cells
@@ -109,23 +137,23 @@ def build_table(
     if len(datos) > max_rows:
         raise too_many_rows(where, max_rows)
     if datos.empty:
-        raise SinDatos(
+        raise SinFilas(
             f"{name}: no tiene filas con datos {blank_place}: no hay nada que revisar "
             "ni emitir (complete los comprobantes desde la fila 2)."
         )
     return Tabla(
         datos=datos,
         letras={c: get_column_letter(positions[c] + 1) for c in kept},
-        extras=tuple(c for c in kept if c not in NAMES),
+        extras=tuple(c for c in kept if c not in esquema.by_name),
         encabezados_originales={c: originals[c] for c in kept},
     )
 
 
-def _complain_about_header_row(where: str, grid: Grid) -> None:
+def _complain_about_header_row(where: str, grid: Grid, known: frozenset[str]) -> None:
     """Row 1 has no known column: say where the header is, if it is further down."""
     for position in range(1, min(len(grid), HEADER_SEARCH_ROWS)):
         cells = {normalize_header(v) for v in grid.row(position) if filled(v)}
-        if len(cells & KNOWN_COLUMNS) >= 2:
+        if len(cells & known) >= 2:
             raise PlanillaError(
                 f"{where}: los encabezados deben estar en la fila 1; se encontraron en la "
                 f"fila {grid.filas[position]}. Borre las filas de arriba."

@@ -13,6 +13,7 @@ import io
 import os
 import tempfile
 import zipfile
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from pathlib import Path
 
@@ -26,13 +27,21 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from importer.dominio import catalogs
-from importer.dominio.amounts import compute_totals
+from importer.dominio.amounts import compute_totals, round_cents
 from importer.dominio.archivos import make_folder, os_error_text
 from importer.dominio.catalogs import Catalog
 from importer.dominio.formato import pesos
 from importer.dominio.problems import PlanillaError
 from importer.dominio.texto import has_invalid_xml, xml_clean
+from importer.planilla.columnas_tributos import TRIBUTOS_BY_NAME, TRIBUTOS_COLUMNS, TRIBUTOS_SHEET
 from importer.planilla.columns import BY_NAME, COLUMNS, ColumnSpec
+from importer.planilla.template_ejemplos import (
+    EXAMPLE_COLUMNS,
+    EXAMPLES,
+    EXAMPLES_TRIBUTOS,
+    FCE_INSTRUCTIONS,
+    TRIBUTOS_INSTRUCTIONS,
+)
 
 DATA_SHEET = "Comprobantes"
 INSTRUCTIONS_SHEET = "Instrucciones"
@@ -61,11 +70,13 @@ def build_template() -> Workbook:
     wb = Workbook()
     ws = wb.active
     ws.title = DATA_SHEET
+    tributos = wb.create_sheet(TRIBUTOS_SHEET)
     instructions = wb.create_sheet(INSTRUCTIONS_SHEET)
     lists = wb.create_sheet(LISTS_SHEET)
     lists.sheet_state = "hidden"
     list_names = _write_lists(wb, lists)
-    _write_data_sheet(ws, list_names)
+    _write_data_sheet(ws, list_names, COLUMNS)
+    _write_data_sheet(tributos, list_names, TRIBUTOS_COLUMNS)
     _write_instructions(instructions)
     wb.properties.creator = AUTHOR
     wb.properties.lastModifiedBy = AUTHOR
@@ -149,7 +160,7 @@ def list_values(catalog: Catalog) -> tuple[str, ...]:
 def _write_lists(wb: Workbook, lists: Worksheet) -> dict[int, str]:
     """One column per catalog on the hidden sheet, each behind a defined name. id(catalog) -> name."""
     names: dict[int, str] = {}
-    for spec in COLUMNS:
+    for spec in (*COLUMNS, *TRIBUTOS_COLUMNS):
         if spec.catalog is None or id(spec.catalog) in names:
             continue
         column = len(names) + 1
@@ -176,7 +187,7 @@ def header_note(spec: ColumnSpec) -> str:
         parts.append(f"Si se deja vacía: {spec.default}.")
     if spec.example:
         parts.append(f"Ejemplo: {spec.example}")
-    if spec.name == "referencia":
+    if spec.name == "referencia" and spec.header:
         parts.append("Se completa en todas las filas: es lo que une las líneas de un comprobante.")
     elif spec.header:
         parts.append(
@@ -185,8 +196,8 @@ def header_note(spec: ColumnSpec) -> str:
     return "\n".join(parts)
 
 
-def _write_data_sheet(ws: Worksheet, list_names: dict[int, str]) -> None:
-    for index, spec in enumerate(COLUMNS, start=1):
+def _write_data_sheet(ws: Worksheet, list_names: dict[int, str], specs: tuple[ColumnSpec, ...]) -> None:
+    for index, spec in enumerate(specs, start=1):
         letter = get_column_letter(index)
         cell = ws.cell(row=1, column=index, value=spec.name)
         cell.font = _HEADER_FONT
@@ -251,60 +262,13 @@ _TABLE_HEADERS = ("Columna", "Obligatoria", "Parte", "Ejemplo", "Si se deja vac�
 _WIDTHS = (24, 12, 19, 22, 16, 62, 10, 15, 12, 14, 14, 15, 26, 18, 12, 12, 12)
 _EXPLANATION_WIDTH = 62
 
-# Worked examples: (title, note, rows). Values are what a user types; totals are computed below.
-_EXAMPLE_COLUMNS = (
-    "referencia", "fecha", "tipo", "punto_venta", "cliente_condicion_iva", "descripcion", "cantidad",
-    "precio_unitario", "alicuota_iva", "bonificacion_porcentaje", "cliente_documento_tipo",
-    "cliente_documento_nro", "cliente_razon_social", "asociado_tipo", "asociado_punto_venta",
-    "asociado_numero", "asociado_fecha",
-)  # fmt: skip
-_FECHA_EJEMPLO = datetime.date(2026, 11, 10)
-_EXAMPLES: tuple[tuple[str, str, tuple[dict[str, object], ...]], ...] = (
-    (
-        "Ejemplo 1: Factura A de varias líneas a un Responsable Inscripto (21 % y 10,5 %)",
-        "La segunda y la tercera fila heredan los datos del comprobante de la primera.",
-        (
-            {"referencia": "FA-2026-0001", "fecha": _FECHA_EJEMPLO, "tipo": "FACTURA A", "punto_venta": 1,
-             "cliente_condicion_iva": "RI", "cliente_documento_tipo": "CUIT",
-             "cliente_documento_nro": "30-71234567-1", "cliente_razon_social": "Ferretería del Sur SRL",
-             "descripcion": "Cable unipolar 2,5 mm² (rollo 100 m)", "cantidad": 4, "precio_unitario": 38500,
-             "alicuota_iva": "21"},
-            {"referencia": "FA-2026-0001", "descripcion": "Disyuntor diferencial 2x40 A", "cantidad": 2,
-             "precio_unitario": 27350.5, "alicuota_iva": "21", "bonificacion_porcentaje": 10},
-            {"referencia": "FA-2026-0001", "descripcion": "Amoladora angular industrial 2200 W (bien de capital)",
-             "cantidad": 1, "precio_unitario": 189900, "alicuota_iva": "10.5"},
-        ),
-    ),
-    (
-        "Ejemplo 2: Factura B a consumidor final sin identificar",
-        "Documento OTRO con número 0; solo se admite por debajo del tope de AFIP para consumidor final.",
-        (
-            {"referencia": "FB-2026-0001", "fecha": _FECHA_EJEMPLO, "tipo": "FACTURA B", "punto_venta": 1,
-             "cliente_condicion_iva": "CF", "cliente_documento_tipo": "OTRO", "cliente_documento_nro": "0",
-             "cliente_razon_social": "Consumidor Final", "descripcion": "Lámpara LED 9 W luz fría",
-             "cantidad": 6, "precio_unitario": 2150, "alicuota_iva": "21"},
-        ),
-    ),
-    (
-        "Ejemplo 3: Nota de Crédito A por la devolución de parte de la Factura A del ejemplo 1",
-        "asociado_numero es el número que TusFacturas asignó a la factura (columna comprobante_numero "
-        "de los resultados, 00001-00000125 en este ejemplo).",
-        (
-            {"referencia": "NCA-2026-0001", "fecha": _FECHA_EJEMPLO + datetime.timedelta(days=2),
-             "tipo": "NOTA DE CREDITO A", "punto_venta": 1, "cliente_condicion_iva": "RI",
-             "cliente_documento_tipo": "CUIT", "cliente_documento_nro": "30-71234567-1",
-             "cliente_razon_social": "Ferretería del Sur SRL", "asociado_tipo": "FACTURA A",
-             "asociado_punto_venta": 1, "asociado_numero": 125, "asociado_fecha": _FECHA_EJEMPLO,
-             "descripcion": "Devolución: disyuntor diferencial 2x40 A", "cantidad": 1,
-             "precio_unitario": 27350.5, "alicuota_iva": "21", "bonificacion_porcentaje": 10},
-        ),
-    ),
-)  # fmt: skip
 
-
-def example_total(rows: tuple[dict[str, object], ...]) -> Decimal:
-    """An example comprobante's total, computed by the same code that checks real ones."""
-    tipo = catalogs.TIPOS_BY_NAME[str(rows[0]["tipo"])]
+def example_total(
+    rows: tuple[dict[str, object], ...], tributos: tuple[dict[str, object], ...] = ()
+) -> Decimal:
+    """An example comprobante's total (with its perceptions), computed by the same code that checks
+    real ones."""
+    tipo = catalogs.TIPOS_BY_NAME[str(catalogs.TIPO_COMPROBANTE.lookup(rows[0]["tipo"]))]
     lines = [
         (
             Decimal(str(row["cantidad"])),
@@ -314,11 +278,17 @@ def example_total(rows: tuple[dict[str, object], ...]) -> Decimal:
         )
         for row in rows
     ]
-    return compute_totals(lines, tipo.letra).total
+    percepciones = [
+        Decimal(str(t["importe"]))
+        if t.get("importe") is not None
+        else round_cents(Decimal(str(t["base_imponible"])) * Decimal(str(t["alicuota"])) / 100)
+        for t in tributos
+    ]
+    return compute_totals(lines, tipo.letra, percepciones).total
 
 
 def examples() -> tuple[tuple[str, str, tuple[dict[str, object], ...]], ...]:
-    return _EXAMPLES
+    return EXAMPLES
 
 
 def _parte(spec: ColumnSpec) -> str:
@@ -345,15 +315,28 @@ def _write_instructions(ws: Worksheet) -> None:
     section("Formatos aceptados", _FORMATS)
     section("Límites", _LIMITS)
     section("Las columnas", ())
+    _column_table(ws, COLUMNS, _parte)
+    section("FCE MiPyME y emisor_cuit", FCE_INSTRUCTIONS)
+    section(f"La hoja {TRIBUTOS_SHEET} (percepciones)", TRIBUTOS_INSTRUCTIONS)
+    _column_table(ws, TRIBUTOS_COLUMNS, lambda _: TRIBUTOS_SHEET)
+    for title, note, rows in EXAMPLES:
+        section(title, (note,))
+        _example(ws, rows)
+    for title, note, rows, tributos in EXAMPLES_TRIBUTOS:
+        section(title, (note,))
+        _example(ws, rows, tributos)
+
+
+def _column_table(ws: Worksheet, specs: tuple[ColumnSpec, ...], parte: Callable[[ColumnSpec], str]) -> None:
     ws.append(list(_TABLE_HEADERS))
     for cell in ws[ws.max_row]:
         cell.font = _BOLD
-    for spec in COLUMNS:
+    for spec in specs:
         ws.append(
             [
                 spec.name,
                 "Sí" if spec.required else "No",
-                _parte(spec),
+                parte(spec),
                 spec.example,
                 spec.default or "",
                 spec.help,
@@ -366,17 +349,34 @@ def _write_instructions(ws: Worksheet) -> None:
         # Spreadsheet programs do not always grow wrapped rows by themselves.
         lines = max(-(-len(spec.help) // (_EXPLANATION_WIDTH - 4)), -(-len(spec.example) // 20), 1)
         ws.row_dimensions[row].height = 15 * lines
-    for title, note, rows in _EXAMPLES:
-        section(title, (note,))
-        ws.append(list(_EXAMPLE_COLUMNS))
-        for cell in ws[ws.max_row]:
-            cell.font = _BOLD
-            cell.alignment = Alignment(wrap_text=True, vertical="bottom")
-        ws.row_dimensions[ws.max_row].height = 30
-        for row in rows:
-            ws.append([row.get(column) for column in _EXAMPLE_COLUMNS])
-            for cell, column in zip(ws[ws.max_row], _EXAMPLE_COLUMNS, strict=False):
-                cell.number_format = BY_NAME[column].excel_format
-        total = example_total(rows)
-        ws.append([f"Total calculado por tf-import: {pesos(total)}"])
+
+
+def _example(
+    ws: Worksheet, rows: tuple[dict[str, object], ...], tributos: tuple[dict[str, object], ...] = ()
+) -> None:
+    """One worked example: its Comprobantes rows, its Tributos rows if any, and its total."""
+    extra = [c for row in rows for c in row if c not in EXAMPLE_COLUMNS]
+    _table(ws, (*EXAMPLE_COLUMNS, *dict.fromkeys(extra)), rows, BY_NAME)
+    if tributos:
+        ws.append([f"Hoja {TRIBUTOS_SHEET}:"])
         ws.cell(row=ws.max_row, column=1).font = _BOLD
+        _table(ws, tuple(TRIBUTOS_BY_NAME), tributos, TRIBUTOS_BY_NAME)
+    ws.append([f"Total calculado por tf-import: {pesos(example_total(rows, tributos))}"])
+    ws.cell(row=ws.max_row, column=1).font = _BOLD
+
+
+def _table(
+    ws: Worksheet,
+    columns: tuple[str, ...],
+    rows: tuple[dict[str, object], ...],
+    specs: Mapping[str, ColumnSpec],
+) -> None:
+    ws.append(list(columns))
+    for cell in ws[ws.max_row]:
+        cell.font = _BOLD
+        cell.alignment = Alignment(wrap_text=True, vertical="bottom")
+    ws.row_dimensions[ws.max_row].height = 30
+    for row in rows:
+        ws.append([row.get(column) for column in columns])
+        for cell, column in zip(ws[ws.max_row], columns, strict=False):
+            cell.number_format = specs[column].excel_format

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from importer.dominio.comprobantes import Comprobante
+from importer.dominio.fce import FceDefaults
 from importer.dominio.fiscal import TOPE_CF, revisar_comprobante, tipo_no_soportado
 from importer.dominio.problems import PlanillaError, Problem
 from importer.planilla import parsing
@@ -50,6 +51,8 @@ from importer.planilla.reglas import (  # noqa: F401 - documento_problemas, emai
     failures,
     row_column,
 )
+from importer.planilla.validation_fce import cbu_como_numero, fce_problems
+from importer.planilla.validation_tributos import ResultadoTributos, validar_tributos
 
 if TYPE_CHECKING:
     from importer.planilla.reading import Planilla
@@ -70,6 +73,7 @@ class Validacion:
     tributos_referencia_por_fila: dict[int, str] = field(default_factory=dict)
     tributos_filas_invalidas: set[int] = field(default_factory=set)
     _por_fila: dict[int | None, list[Problem]] = field(default_factory=dict, init=False, repr=False)
+    _por_fila_tributos: dict[int, list[Problem]] = field(default_factory=dict, init=False, repr=False)
     _indexados: int = field(default=-1, init=False, repr=False)
 
     @property
@@ -87,16 +91,36 @@ class Validacion:
         return [int(f) for f in self.planilla.datos.index if int(f) not in self.referencia_por_fila]
 
     def problems_de_fila(self, fila: int) -> list[Problem]:
-        """A row's own problems plus those of its comprobante that point at no row."""
-        if self._indexados != len(self.problems):
-            self._por_fila = defaultdict(list)
-            for problem in self.problems:
-                self._por_fila[problem.fila].append(problem)
-            self._indexados = len(self.problems)
+        """A Comprobantes row's own problems plus those of its comprobante that point at no row
+        (never a problem of another sheet's row with the same number)."""
+        self._indexar()
         ref = self.referencia_por_fila.get(fila)
         own = list(self._por_fila.get(fila, ()))
         wide = [p for p in self._por_fila.get(None, ()) if ref is not None and p.referencia == ref]
         return own + wide
+
+    def problems_de_tributo(self, fila: int) -> list[Problem]:
+        """The problems of one row of the Tributos sheet (its comprobante's are its own rows')."""
+        self._indexar()
+        return list(self._por_fila_tributos.get(fila, ()))
+
+    @property
+    def hoja_tributos(self) -> str | None:
+        return self.planilla.tributos.hoja if self.planilla.tributos is not None else None
+
+    def _indexar(self) -> None:
+        if self._indexados == len(self.problems):
+            return
+        self._por_fila = defaultdict(list)
+        self._por_fila_tributos = defaultdict(list)
+        tributos = self.hoja_tributos
+        for problem in self.problems:
+            if tributos is not None and problem.hoja == tributos and problem.hoja != self.planilla.hoja:
+                if problem.fila is not None:
+                    self._por_fila_tributos[problem.fila].append(problem)
+            else:
+                self._por_fila[problem.fila].append(problem)
+        self._indexados = len(self.problems)
 
 
 @dataclass
@@ -142,8 +166,12 @@ class _Hoja:
         )
 
 
-def validate_planilla(planilla: Planilla, *, hoy: date, tope_cf: Decimal = TOPE_CF) -> Validacion:
-    """Check every cell, row and comprobante of a planilla; build the comprobantes."""
+def validate_planilla(
+    planilla: Planilla, *, hoy: date, tope_cf: Decimal = TOPE_CF, fce_defaults: FceDefaults | None = None
+) -> Validacion:
+    """Check every cell, row and comprobante of a planilla (and its Tributos sheet); build the
+    comprobantes. `fce_defaults(emisor_cuit, punto_venta)`: the FCE data of the account or the
+    environment, under each row's own."""
     datos = planilla.datos
     faltan = [spec.name for spec in COLUMNS if spec.required and spec.name not in datos.columns]
     if faltan:
@@ -165,6 +193,9 @@ def validate_planilla(planilla: Planilla, *, hoy: date, tope_cf: Decimal = TOPE_
     hoja = _Hoja(planilla, raw, agrupacion.referencia)
     problems = _cell_problems(hoja, parsed, values, agrupacion)
     problems += _row_problems(hoja, parsed, values, agrupacion)
+    heads = np.flatnonzero(~agrupacion.continuacion & agrupacion.referencia.notna().to_numpy())
+    problems += fce_problems(parsed, values, heads, lambda *a: hoja.problem(*a))
+    problems += cbu_como_numero(raw["fce_cbu"], heads, lambda *a: hoja.problem(*a))
     # Fiscal rules skip what a cell problem already explains; grouping problems do not count
     # here because the comprobante is still read from its first row.
     omitir: dict[str, set[str]] = defaultdict(set)
@@ -178,8 +209,17 @@ def validate_planilla(planilla: Planilla, *, hoy: date, tope_cf: Decimal = TOPE_
         n: valores_python(BY_NAME[n].kind, values[n], parsed[n].text, heads if n in HEADERS else every)
         for n in NAMES
     }
-    comprobantes = armar_comprobantes(agrupacion, columnas)
-    found = list(agrupacion.problems)
+    comprobantes = armar_comprobantes(agrupacion, columnas, fce_defaults)
+    tributos = _tributos(planilla, agrupacion, comprobantes)
+    comprobantes = [
+        replace(c, tributos=tributos.por_referencia[c.referencia])
+        if c.referencia in tributos.por_referencia
+        else c
+        for c in comprobantes
+    ]
+    for aviso in tributos.avisos:
+        omitir[aviso.referencia or ""].add("tributos")
+    found = list(agrupacion.problems) + tributos.avisos
     for comprobante in comprobantes:
         found += revisar_comprobante(
             comprobante, hoy=hoy, tope_cf=tope_cf, omitir=omitir.get(comprobante.referencia, ())
@@ -192,12 +232,25 @@ def validate_planilla(planilla: Planilla, *, hoy: date, tope_cf: Decimal = TOPE_
     referencias = agrupacion.referencia.dropna()
     return Validacion(
         planilla=planilla,
-        problems=problems,
+        problems=problems + tributos.problems,  # Comprobantes first, then the Tributos sheet
         comprobantes=comprobantes,
         referencia_por_fila={int(f): str(r) for f, r in referencias.items()},
-        invalidas={p.referencia for p in problems if p.referencia},
+        invalidas={p.referencia for p in problems + tributos.problems if p.referencia},
         filas_invalidas={p.fila for p in problems if p.fila is not None},
+        tributos_referencia_por_fila=tributos.referencia_por_fila,
+        tributos_filas_invalidas=tributos.filas_invalidas,
     )
+
+
+def _tributos(
+    planilla: Planilla, agrupacion: Agrupacion, comprobantes: list[Comprobante]
+) -> ResultadoTributos:
+    """The Tributos sheet checked against the comprobantes of this one (none: no perceptions)."""
+    if planilla.tributos is None:
+        return ResultadoTributos()
+    letras: dict[str, str | None] = dict.fromkeys(map(str, agrupacion.referencia.dropna().unique()))
+    letras.update({c.referencia: c.letra for c in comprobantes})
+    return validar_tributos(planilla.tributos, letras, planilla.hoja)
 
 
 def _cell_problems(

@@ -1,19 +1,23 @@
 """The sheets of the results workbook, written from the model into any `Book`.
 
-`Resultados` (the input rows, as typed, plus the output columns; valid input again),
-`Comprobantes` (one row per comprobante with its amounts per alícuota), `Resumen` (counts, IVA
-débito fiscal, numbering), `Errores` (what needs a human, with a hint) and `Ejecución`.
-A validation report has only `Resultados`, `Errores` and `Ejecución`. What the figures are is
-`modelo`'s business; here they get their place, style, width, note and link.
+`Resultados` (the input rows, as typed, plus the output columns; valid input again), `Tributos`
+(the perceptions sheet, when the planilla has one: `hoja_tributos`), `Comprobantes` (one row per
+comprobante with its amounts per alícuota and its perceptions), `Resumen` (counts, IVA débito
+fiscal, perceptions per régimen, FCE emitted, numbering), `Errores` (what needs a human, with its
+sheet and a hint) and `Ejecución`. A validation report has only `Resultados`, `Tributos`, `Errores`
+and `Ejecución`. What the figures are is `modelo`'s and `percepciones`'s business; here they get
+their place, style, width, note and link.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from importer.dominio.amounts import ZERO
 from importer.dominio.texto import has_invalid_xml, plain_xml_text
 from importer.planilla.columns import BY_NAME, OUTPUT_COLUMNS
 from importer.resultados import modelo
-from importer.resultados.celdas import Book, Cell
+from importer.resultados.celdas import Book, Cell, Sheet
 from importer.resultados.estilos import (
     SANDBOX_NOTE,
     Styles,
@@ -24,7 +28,11 @@ from importer.resultados.estilos import (
     pdf_cell,
     table_sheet,
 )
-from importer.resultados.modelo import ESTADOS, SANDBOX_BANNER, Outcome, RunInfo
+from importer.resultados.hoja_tributos import write_tributos
+from importer.resultados.modelo import ESTADOS, SANDBOX_BANNER, ComprobanteOutcome, Outcome, RunInfo
+from importer.resultados.percepciones import etiqueta_regimen, fce_por_periodo, percepciones_por_periodo
+
+_Table = Callable[[str, list[str]], None]  # writes a Resumen table's title and header
 
 # fmt: off
 _OUTPUT_WIDTHS = {"estado": 12, "comprobante_tipo": 20, "comprobante_numero": 17, "cae": 16,
@@ -39,16 +47,21 @@ _OUTPUT_NOTES = {
 }
 # fmt: off
 _CBTE_COLUMNS = (
-    ("Fecha", 11), ("Tipo", 20), ("Punto de venta", 9), ("Número", 11), ("Referencia", 16),
+    ("Fecha", 11), ("Tipo", 20), ("FCE", 6), ("Punto de venta", 9), ("Número", 11), ("Referencia", 16),
     ("Documento tipo", 10), ("Documento número", 14), ("Razón social", 30), ("Condición IVA", 22),
-    ("Neto gravado 27 %", 14), ("IVA 27 %", 13), ("Neto gravado 21 %", 14), ("IVA 21 %", 13),
-    ("Neto gravado 10,5 %", 14), ("IVA 10,5 %", 13), ("Neto 0 %", 13), ("Exento", 13),
-    ("No gravado", 13), ("Tributos", 11), ("Total", 14), ("Moneda", 8), ("Cotización", 10),
-    ("Total en pesos", 15), ("CAE", 16), ("Vencimiento CAE", 12), ("Estado", 12),
+    *((name, 13 if name.startswith(("IVA", "Exento", "No gravado", "Neto 0")) else 14)
+      for name in modelo.IMPORTES),
+    ("Moneda", 8), ("Cotización", 10), ("Total en pesos", 15), ("CAE", 16), ("Vencimiento CAE", 12),
+    ("Vencimiento de pago", 12), ("Estado", 12),
 )
+_CBTE_NOTES = {
+    "FCE": "«Sí» en las Facturas de Crédito Electrónica MiPyME y sus notas.",
+    "Tributos": "Todas las percepciones del comprobante: IVA, IIBB y otras.",
+    "Vencimiento de pago": "La fecha de vencimiento del pago de cada Factura de Crédito Electrónica MiPyME.",
+}
 _ERROR_COLUMNS = (
-    ("Fila", 7), ("Referencia", 16), ("Columna", 26), ("Código", 24), ("Mensaje", 70), ("Valor", 22),
-    ("Qué hacer", 70),
+    ("Hoja", 14), ("Fila", 7), ("Referencia", 16), ("Columna", 26), ("Código", 24), ("Mensaje", 70),
+    ("Valor", 22), ("Qué hacer", 70),
 )
 # fmt: on
 
@@ -61,6 +74,7 @@ def write_sheets(book: Book, out: Outcome, info: RunInfo, folder: str) -> None:
     book.workbook.properties.title = plain_xml_text(title)  # a file name may hold anything
     book.workbook.properties.creator = f"tf-import {info.version}"
     st = _write_resultados(book, out, info, folder)
+    write_tributos(book, out, info, st)
     if emision:
         _write_comprobantes(book, out, info, st)
         _write_resumen(book, out, info, st)
@@ -129,31 +143,38 @@ def _write_comprobantes(book: Book, out: Outcome, info: RunInfo, st: Styles) -> 
     ws = table_sheet(book, "Comprobantes", [w for _, w in _CBTE_COLUMNS], len(cbtes), info)
     pv_style, numero_style = st.number(ws, "00000"), st.number(ws, "00000000")
     text_style, rate_style = st.number(ws, "@"), st.number(ws, "#,##0.000###")
-    ws.append(header([h for h, _ in _CBTE_COLUMNS], st.header))
+    ws.append([Cell(h, st.header, note=_CBTE_NOTES.get(h, "")) for h, _ in _CBTE_COLUMNS])
     for cb in cbtes:
         c, e, numero = cb.comprobante, cb.emision, cb.numero
+        factura_fce = c.es_fce and c.tipo_info.clase == "FACTURA"
         # fmt: off
         ws.append([
-            Cell(c.fecha, st.date), c.tipo, Cell(c.punto_venta, pv_style),
+            Cell(c.fecha, st.date), c.tipo, "Sí" if c.es_fce else None, Cell(c.punto_venta, pv_style),
             Cell(numero, numero_style) if numero is not None else None, c.referencia,
             c.cliente.documento_tipo, Cell(c.cliente.documento_nro, text_style), c.cliente.razon_social,
             modelo.condicion_iva_texto(c.cliente.condicion_iva),
-            *(Cell(a, st.money) for a in modelo.importes(cb.totales)), c.moneda,
+            *(Cell(a, st.money) for a in modelo.importes(cb)), c.moneda,
             Cell(c.cotizacion, rate_style), Cell(cb.pesos(cb.totales.total), st.money),
             cae_cell(e.cae, info) if e else None,
             Cell(e.cae_vencimiento, st.date) if e and e.cae_vencimiento else None,
+            Cell(c.vencimiento_efectivo, st.date) if factura_fce else None,
             Cell(cb.estado, st.estado[cb.estado]),
         ])
         # fmt: on
     ws.append([])
-    money = [Cell(a, st.bold_money) for a in modelo.total_emitido(cbtes)]
-    label = Cell("Total emitido (en pesos; notas de crédito restadas)", st.bold)
-    ws.append([label, *[None] * 8, *money[:11], "PES", None, money[11]])
+    *amounts, pesos = modelo.total_emitido(cbtes)
+    footer: dict[str, object] = {
+        "Fecha": Cell("Total emitido (en pesos; notas de crédito restadas)", st.bold),
+        **{name: Cell(a, st.bold_money) for name, a in zip(modelo.IMPORTES, amounts, strict=True)},
+        "Moneda": "PES",
+        "Total en pesos": Cell(pesos, st.bold_money),
+    }
+    ws.append([footer.get(name) for name, _ in _CBTE_COLUMNS])
 
 
 def _write_resumen(book: Book, out: Outcome, info: RunInfo, st: Styles) -> None:
     ws = book.add_sheet("Resumen")
-    layout(ws, [34, 16, 18, 18, 12], info)
+    layout(ws, [48, 16, 18, 18, 18], info)
     pv_style, numero_style = st.number(ws, "00000"), st.number(ws, "00000000")
 
     def table(title: str, names: list[str]) -> None:
@@ -187,10 +208,47 @@ def _write_resumen(book: Book, out: Outcome, info: RunInfo, st: Styles) -> None:
         neto, iva = sum(netos.values(), ZERO), sum(ivas.values(), ZERO)
         ws.append([Cell(f"Total {periodo}", st.bold), Cell(neto, st.bold_money), Cell(iva, st.bold_money)])
 
+    _write_percepciones(ws, emitidos, st, table)
+    _write_fce(ws, emitidos, st, table)
+
     table("Numeración emitida", ["Tipo", "Punto de venta", "Primer número", "Último número", "Cantidad"])
     for (pv, tipo), rango in modelo.numeracion(emitidos).items():
         first, last = Cell(rango.primero, numero_style), Cell(rango.ultimo, numero_style)
         ws.append([tipo, Cell(pv, pv_style), first, last, rango.cantidad])
+
+
+def _write_percepciones(ws: Sheet, emitidos: list[ComprobanteOutcome], st: Styles, table: _Table) -> None:
+    """What the agente de percepción declares: each régimen per month (IIBB per jurisdicción)."""
+    periodos = percepciones_por_periodo(emitidos)
+    if not periodos:
+        return
+    table(
+        "Percepciones practicadas (emitidos, en pesos; notas de crédito restadas, de débito sumadas)",
+        ["Período / régimen", "Base imponible", "Importe percibido"],
+    )
+    for periodo, regimenes in periodos.items():
+        for codigo, (base, importe) in regimenes.items():
+            label = f"{periodo} — {etiqueta_regimen(codigo)}"
+            ws.append([label, Cell(base, st.money), Cell(importe, st.money)])
+        base = sum((p.base_imponible for p in regimenes.values()), ZERO)
+        importe = sum((p.importe for p in regimenes.values()), ZERO)
+        ws.append(
+            [Cell(f"Total {periodo}", st.bold), Cell(base, st.bold_money), Cell(importe, st.bold_money)]
+        )
+
+
+def _write_fce(ws: Sheet, emitidos: list[ComprobanteOutcome], st: Styles, table: _Table) -> None:
+    """The Facturas de Crédito Electrónica MiPyME emitted each month, with their due dates."""
+    periodos = fce_por_periodo(emitidos)
+    if not periodos:
+        return
+    table(
+        "Facturas de Crédito Electrónica MiPyME emitidas (en pesos)",
+        ["Período", "Cantidad", "Total", "Primer vencimiento", "Último vencimiento"],
+    )
+    for periodo, fce in periodos.items():
+        first, last = Cell(fce.primer_vencimiento, st.date), Cell(fce.ultimo_vencimiento, st.date)
+        ws.append([periodo, fce.cantidad, Cell(fce.total, st.money), first, last])
 
 
 def _write_errores(book: Book, out: Outcome, info: RunInfo, st: Styles) -> None:
@@ -199,7 +257,8 @@ def _write_errores(book: Book, out: Outcome, info: RunInfo, st: Styles) -> None:
     ws.append(header([h for h, _ in _ERROR_COLUMNS], st.header))
     for r in rows:
         message, hint = Cell(str(r.mensaje), st.wrap), Cell(r.que_hacer, st.wrap)
-        ws.append([r.fila, r.referencia, r.columna, r.codigo, message, input_cell(r.valor, st), hint])
+        value = input_cell(r.valor, st)
+        ws.append([r.hoja or None, r.fila, r.referencia, r.columna, r.codigo, message, value, hint])
 
 
 def _write_ejecucion(book: Book, out: Outcome, info: RunInfo, st: Styles) -> None:
@@ -222,6 +281,7 @@ def _write_ejecucion(book: Book, out: Outcome, info: RunInfo, st: Styles) -> Non
         ("Duración", modelo.duration_text(info.inicio, info.fin)),
         ("Ritmo máximo", modelo.rate_text(info.rate)),
         ("Filas leídas", len(v.planilla.datos)),
+        *_tributos_leidos(v.planilla),
         ("Comprobantes", len(out.filas_por_ref)),
         *((f"Comprobantes {e}", estados[e]) for e in ESTADOS if estados.get(e)),
         ("Problemas de validación", len(v.problems)),
@@ -233,3 +293,10 @@ def _write_ejecucion(book: Book, out: Outcome, info: RunInfo, st: Styles) -> Non
         items.append(("Para reanudar", info.comando_reanudar))
     for key, value in items:
         ws.append([Cell(key, st.bold), value])
+
+
+def _tributos_leidos(planilla: object) -> list[tuple[str, object]]:
+    hoja = getattr(planilla, "tributos", None)
+    if hoja is None:
+        return []
+    return [("Hoja de percepciones", hoja.hoja), ("Filas de percepciones leídas", len(hoja.datos))]

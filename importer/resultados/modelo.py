@@ -30,6 +30,7 @@ from importer.dominio.comprobantes import (
 from importer.dominio.hints import api_error_code, hint_for_api_error, hint_for_problem
 from importer.dominio.problems import Problem
 from importer.dominio.texto import has_invalid_xml
+from importer.dominio.tributos import IIBB, IVA, NACIONAL
 
 if TYPE_CHECKING:
     from importer.planilla.validation import Validacion
@@ -100,23 +101,53 @@ class Outcome:
             emision = emisiones.get(c.referencia) if emisiones is not None else None
             estado = self.estado_ref(c.referencia, filas)
             self.por_ref[c.referencia] = ComprobanteOutcome(c, estado, emision, comprobante_totals(c))
+        # The Tributos sheet (interface.md §8), when the planilla has one: its rows are numbered on
+        # their own sheet, so its problems are kept apart from those of the Comprobantes rows.
+        tributos = getattr(validacion.planilla, "tributos", None)
+        self.hoja_tributos: str | None = tributos.hoja if tributos is not None else None
+        self.tributos_ref_por_fila: dict[int, str] = getattr(validacion, "tributos_referencia_por_fila", {})
+        self.tributos_filas_invalidas: set[int] = getattr(validacion, "tributos_filas_invalidas", set())
         # Problems are indexed here rather than asked row by row: one pass, whatever the count.
         self.por_fila: dict[int, list[Problem]] = {}
         self.por_ref_sin_fila: dict[str, list[Problem]] = {}
+        self.tributos_por_fila: dict[int, list[Problem]] = {}
+        self.tributos_por_ref: dict[str, list[Problem]] = {}
         for p in validacion.problems:
-            if p.fila is not None:
+            if self.es_de_tributos(p):
+                if p.fila is not None:
+                    self.tributos_por_fila.setdefault(p.fila, []).append(p)
+                comprobante = self.referencia_de(p)
+                if comprobante:
+                    self.tributos_por_ref.setdefault(comprobante, []).append(p)
+            elif p.fila is not None:
                 self.por_fila.setdefault(p.fila, []).append(p)
             elif p.referencia:
                 self.por_ref_sin_fila.setdefault(p.referencia, []).append(p)
 
-    def _emitido(self, ref: str | None) -> bool:
+    def es_de_tributos(self, p: Problem) -> bool:
+        """Whether `p` points at the Tributos sheet (its rows have numbers of their own)."""
+        hoja = self.hoja_tributos
+        return hoja is not None and p.hoja == hoja and hoja != self.validacion.planilla.hoja
+
+    def referencia_de(self, p: Problem) -> str | None:
+        """The comprobante a problem belongs to, looked up in the sheet its row is on."""
+        if p.referencia:
+            return p.referencia
+        if p.fila is None:
+            return None
+        por_fila = (
+            self.tributos_ref_por_fila if self.es_de_tributos(p) else self.validacion.referencia_por_fila
+        )
+        return por_fila.get(p.fila)
+
+    def emitido(self, ref: str | None) -> bool:
         """Already a legal document: it stays EMITIDO whatever its rows say now (they are reported)."""
         emision = (self.emisiones or {}).get(ref or "")
         return emision is not None and emision.estado == EMITIDO
 
     def estado_ref(self, ref: str, filas: Iterable[int]) -> str:
         v = self.validacion
-        if self._emitido(ref):
+        if self.emitido(ref):
             return EMITIDO
         if ref in v.invalidas or any(f in v.filas_invalidas for f in filas):
             return INVALIDO
@@ -128,7 +159,7 @@ class Outcome:
     def estado_fila(self, fila: int) -> str:
         v = self.validacion
         ref = v.referencia_por_fila.get(fila)
-        if self._emitido(ref):
+        if self.emitido(ref):
             return EMITIDO
         if fila in v.filas_invalidas or (ref is not None and ref in v.invalidas):
             return INVALIDO
@@ -142,13 +173,9 @@ class Outcome:
     def errores_fila(self, fila: int, ref: str | None) -> str:
         messages: list[str] = []
         problems = [*self.por_fila.get(fila, ()), *self.por_ref_sin_fila.get(ref or "", ())]
-        for p in problems:
-            if p.columna:
-                where = f"columna {p.letra} ({p.columna})" if p.letra else f"columna {p.columna}"
-                # Most messages already open with "<column>: "; the place is said only once.
-                messages.append(f"{where}: {p.mensaje.removeprefix(f'{p.columna}: ')}")
-            else:
-                messages.append(p.mensaje)
+        # A wrong perception is told here by its comprobante-wide notice (`tributo.con_errores`,
+        # naming its Tributos row); its own message is on that row of the Tributos sheet.
+        messages.extend(mensaje_con_columna(p) for p in problems)
         cbte = self.por_ref.get(ref or "")
         emision = cbte.emision if cbte else (self.emisiones or {}).get(ref or "")
         if emision is not None:
@@ -163,6 +190,14 @@ class Outcome:
 
     def emitidos(self) -> list[ComprobanteOutcome]:
         return [cb for cb in self.por_ref.values() if cb.estado == EMITIDO]
+
+
+def mensaje_con_columna(p: Problem) -> str:
+    """The message with its column named once (most already open with "<column>: ")."""
+    if not p.columna:
+        return p.mensaje
+    where = f"columna {p.letra} ({p.columna})" if p.letra else f"columna {p.columna}"
+    return f"{where}: {p.mensaje.removeprefix(f'{p.columna}: ')}"
 
 
 def count(values: Iterable[str]) -> dict[str, int]:
@@ -184,23 +219,40 @@ def numero(emision: Emision | None) -> int | None:
     return int(digits) if digits.isdigit() else None
 
 
-def importes(t: Totales) -> list[Decimal]:
-    """The amount columns of `Comprobantes`, in order, in the comprobante's currency."""
-    tributos = getattr(t, "tributos", ZERO)  # the template carries no perceptions (yet)
+def importes(cb: ComprobanteOutcome) -> list[Decimal]:
+    """The amount columns of `Comprobantes` (`IMPORTES`), in order, in the comprobante's currency."""
+    t = cb.totales
+    iva, iibb, otras = percepciones_por_tributo(cb.comprobante)
     # fmt: off
     return [t.neto.get("27", ZERO), t.iva.get("27", ZERO), t.neto.get("21", ZERO), t.iva.get("21", ZERO),
             t.neto.get("10.5", ZERO), t.iva.get("10.5", ZERO), t.neto_cero, t.exento, t.no_gravado,
-            tributos, t.total]
+            iva, iibb, otras, t.percepciones, t.total]
     # fmt: on
 
 
+# fmt: off
+IMPORTES = ("Neto gravado 27 %", "IVA 27 %", "Neto gravado 21 %", "IVA 21 %", "Neto gravado 10,5 %",
+            "IVA 10,5 %", "Neto 0 %", "Exento", "No gravado", "Percepciones IVA", "Percepciones IIBB",
+            "Otras percepciones", "Tributos", "Total")
+# fmt: on
+
+
+def percepciones_por_tributo(c: Comprobante) -> tuple[Decimal, Decimal, Decimal]:
+    """The comprobante's perceptions of IVA, of IIBB and national ones (`Otras percepciones`)."""
+    sums = {IVA: ZERO, IIBB: ZERO, NACIONAL: ZERO}
+    for t in c.tributos:
+        sums[t.tipo] = sums.get(t.tipo, ZERO) + t.importe
+    return sums[IVA], sums[IIBB], sums[NACIONAL]
+
+
 def total_emitido(cbtes: Iterable[ComprobanteOutcome]) -> list[Decimal]:
-    """The 11 amount columns and the total in pesos over the EMITIDO ones, notas de crédito subtracted."""
-    totals = [ZERO] * 12
+    """The amount columns (`IMPORTES`) and the total in pesos over the EMITIDO ones, notas de
+    crédito subtracted."""
+    totals = [ZERO] * (len(IMPORTES) + 1)
     for cb in cbtes:
         if cb.estado != EMITIDO:
             continue
-        pesos = [cb.pesos(a) for a in importes(cb.totales)] + [cb.pesos(cb.totales.total)]
+        pesos = [cb.pesos(a) for a in importes(cb)] + [cb.pesos(cb.totales.total)]
         totals = [acc + cb.signo * a for acc, a in zip(totals, pesos, strict=True)]
     return totals
 
@@ -248,6 +300,7 @@ def numeracion(emitidos: Iterable[ComprobanteOutcome]) -> dict[tuple[int, str], 
 
 
 class ErrorRow(NamedTuple):
+    hoja: str  # the planilla's sheet the row is on ("" for file- or comprobante-wide problems)
     fila: int | None
     referencia: str
     columna: str
@@ -258,14 +311,19 @@ class ErrorRow(NamedTuple):
 
 
 def error_rows(out: Outcome) -> list[ErrorRow]:
-    """What needs a human: every problem and every answer that is not EMITIDO, file-level first."""
+    """What needs a human: every problem and every answer that is not EMITIDO, file-level first,
+    then the rows of the main sheet, then those of the Tributos sheet."""
     v = out.validacion
     rows: list[ErrorRow] = []
     for p in v.problems:
         columna = f"{p.letra} ({p.columna})" if p.letra and p.columna else p.columna or ""
-        ref = p.referencia or (v.referencia_por_fila.get(p.fila) if p.fila is not None else None)
-        hint = hint_for_problem(p.codigo, p.columna)
-        rows.append(ErrorRow(p.fila, ref or "", columna, p.codigo, p.mensaje, p.valor, hint))
+        hoja = p.hoja or (v.planilla.hoja if p.fila is not None or p.columna else "")
+        # The column-based hints are about the Comprobantes columns: a Tributos one gets its code's.
+        hint = hint_for_problem(p.codigo, None if out.es_de_tributos(p) else p.columna)
+        ref = out.referencia_de(p)
+        if ref is None and out.es_de_tributos(p) and p.columna == "referencia" and isinstance(p.valor, str):
+            ref = p.valor.strip()  # a referencia that is no comprobante: still what the row says
+        rows.append(ErrorRow(hoja, p.fila, ref or "", columna, p.codigo, p.mensaje, p.valor, hint))
     for ref, filas in out.filas_por_ref.items():
         emision = (out.emisiones or {}).get(ref)
         if emision is None or emision.estado == EMITIDO:
@@ -276,10 +334,12 @@ def error_rows(out: Outcome) -> list[ErrorRow]:
         if not messages and emision.estado == EN_DUDA:
             messages = ["Enviado, pero todavía no se sabe si quedó emitido."]
         fila = min(filas) if filas else None
+        hoja = v.planilla.hoja if fila is not None else ""
         for message in messages:
             code = api_error_code(message)
-            rows.append(ErrorRow(fila, ref, "", code, message, None, hint_for_api_error(message)))
-    rows.sort(key=lambda r: (r.fila is not None, r.fila or 0))
+            rows.append(ErrorRow(hoja, fila, ref, "", code, message, None, hint_for_api_error(message)))
+    tributos = out.hoja_tributos
+    rows.sort(key=lambda r: (r.fila is not None, tributos is not None and r.hoja == tributos, r.fila or 0))
     return rows
 
 

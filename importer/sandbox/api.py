@@ -58,6 +58,8 @@ class Call:
     base_url: str
     decision: Decision = field(default_factory=Decision)
     raw: bytes = b""  # the body as received
+    profile: IssuerProfile | None = None  # a registered account's issuer; None: the sandbox's
+    registrada: bool = False  # a registered triple: one punto de venta only (emisores.py)
 
 
 @dataclass
@@ -68,6 +70,7 @@ class Settings:
     hoy: Callable[[], date]
     afip_down_seconds: Callable[[], float]
     monto_fce: Decimal | None = None  # None: AFIP's minimum in force on each date (tablas)
+    perfil_de: Callable[[str], IssuerProfile | None] = lambda _account_id: None  # registered issuers
 
 
 class Api:
@@ -86,11 +89,15 @@ class Api:
             return Reply(body=views.rejection([Rejection(text)], ref), note="AFIP caído")
         if call.decision.pre == "error":
             return Reply(body=views.rejection([Rejection(rules.AFIP_TRANSITORIO)], ref), note="falla: error")
+        ajeno = _punto_venta_ajeno(call, comp.get("punto_venta") if isinstance(comp, dict) else None)
+        if ajeno:
+            return Reply(body=views.rejection([Rejection(ajeno)], ref), note="punto de venta ajeno")
         pedido, errors = parse_nuevo(call.body)
         if pedido is None:
             return Reply(body=views.rejection(errors, ref), note="rechazado")
         s = self.settings
-        errors = rules.afip_checks(pedido, s.profile, s.hoy(), s.tope_cf, s.check_totals)
+        profile = call.profile or s.profile
+        errors = rules.afip_checks(pedido, profile, s.hoy(), s.tope_cf, s.check_totals)
         forced = call.decision.fec is not None and _requires_fce(pedido, call.decision.fec)
         if not errors and (forced or fce.debe_ser_fce(pedido, s.monto_fce)):
             requiere = [rules.afip(10192, rules.REQUIERE_FCE)]
@@ -101,7 +108,7 @@ class Api:
         with self.store.lock:
             pv, tipo = pedido.punto_venta, pedido.tipo.nombre
             errors = rules.state_checks(
-                pedido, s.profile, account.last_number(pv, tipo), account.ultima_fecha.get(pv), account.find
+                pedido, profile, account.last_number(pv, tipo), account.ultima_fecha.get(pv), account.find
             )
             if errors:
                 return Reply(body=views.rejection(errors, ref), note="rechazado por AFIP")
@@ -111,7 +118,7 @@ class Api:
         if call.decision.post == "sin_cae":
             return Reply(body=views.rejection([Rejection(rules.SIN_CAE)], ref), note=f"{note} (sin CAE)")
         urls = views.pdf_urls(call.base_url, account.id, record)
-        return Reply(body=views.success(record, s.profile.razon_social, urls), note=note)
+        return Reply(body=views.success(record, profile.razon_social, urls), note=note)
 
     def _record(self, account: Account, p: Pedido, call: Call) -> dict[str, Any]:
         numero = account.last_number(p.punto_venta, p.tipo.nombre) + 1
@@ -120,7 +127,7 @@ class Api:
         qr = qr_url(
             qr_data(
                 fecha=p.fecha,
-                cuit=self.settings.profile.cuit,
+                cuit=(call.profile or self.settings.profile).cuit,
                 punto_venta=p.punto_venta,
                 tipo_afip=p.tipo.afip_code,
                 numero=numero,
@@ -181,6 +188,9 @@ class Api:
         if isinstance(key, list):
             return Reply(body=views.rejection(key) | {"rta": "ERROR"})
         tipo, pv, numero = key
+        ajeno = _punto_venta_ajeno(call, pv)
+        if ajeno:
+            return Reply(body=views.simple_error(ajeno), note="punto de venta ajeno")
         with self.store.lock:
             record = call.account.find(tipo, pv, numero)
         if record is None:
@@ -211,6 +221,9 @@ class Api:
         if isinstance(key, list):
             return Reply(body=views.rejection(key) | {"rta": "ERROR"})
         tipo, pv, _ = key
+        ajeno = _punto_venta_ajeno(call, pv)
+        if ajeno:
+            return Reply(body=views.simple_error(ajeno), note="punto de venta ajeno")
         with self.store.lock:
             ultimo = call.account.last_number(pv, tipo)
         return Reply(
@@ -237,6 +250,12 @@ class Api:
         match = _matcher(r, modo, comp)
         if r.errors:
             return Reply(body=views.rejection(r.errors) | empty)
+        ajeno = _punto_venta_ajeno(call, comp.get("punto_venta") if modo == "TN" else None)
+        if ajeno:
+            return Reply(
+                body=views.simple_error(ajeno, total=0, comprobantes=[]), note="punto de venta ajeno"
+            )
+        propios = call.profile.puntos_venta if call.registrada and call.profile else None
         with self.store.lock:
             account = call.account
             # The reconciliation path asks by reference after every doubt: use the index, not a scan.
@@ -245,7 +264,8 @@ class Api:
                 if modo == "EXT_REF"
                 else account.comprobantes
             )
-            found = [rec for rec in pool if match(rec)]
+            # A registered triple sees only its own punto de venta, as the real API.
+            found = [rec for rec in pool if match(rec) and (propios is None or rec["punto_venta"] in propios)]
         # Newest first: by issue date, then by arrival.
         found.sort(key=lambda rec: (_date_key(rec["fecha"]), rec["seq"]), reverse=True)
         page = found[pagina * limite : (pagina + 1) * limite]
@@ -301,7 +321,7 @@ class Api:
             record = account.find(tipo, int(match.group("pv")), int(match.group("nro")))
         if record is None:
             return not_found()
-        data = render_pdf(record, self.settings.profile)
+        data = render_pdf(record, self.settings.perfil_de(account_id) or self.settings.profile)
         disposition = ("Content-Disposition", f'inline; filename="{name}"')
         return Reply(raw=data, content_type="application/pdf", headers=(disposition,), note=name)
 
@@ -319,6 +339,27 @@ def _matcher(r: FieldReader, modo: str, comp: dict[str, Any]) -> Callable[[dict[
     desde = r.integer(comp, "numero_desde", "comprobante.numero_desde", required=True) or 0
     hasta = r.integer(comp, "numero_hasta", "comprobante.numero_hasta", required=True) or 0
     return lambda rec: rec["tipo"] == tipo and rec["punto_venta"] == pv and desde <= rec["numero"] <= hasta
+
+
+def _punto_venta_ajeno(call: Call, raw: object) -> str:
+    """The refusal when a registered triple is used for another punto de venta ("" when fine).
+
+    The real wording is not published; "El punto de venta enviado no es válido" is what users report
+    from TusFacturas, and the explanation after it is the simulator's [simulator choice].
+    """
+    if not call.registrada or call.profile is None or raw is None:
+        return ""
+    try:
+        pv = int(str(raw).strip())
+    except ValueError:
+        return ""  # the field's own validation answers
+    if pv in call.profile.puntos_venta:
+        return ""
+    propio = ", ".join(str(n) for n in sorted(call.profile.puntos_venta))
+    return (
+        f"El punto de venta enviado no es válido ({pv}): las credenciales utilizadas corresponden al "
+        f"punto de venta {propio} de la CUIT {call.profile.cuit_con_guiones}."
+    )
 
 
 def _requires_fce(p: Pedido, threshold: Decimal) -> bool:

@@ -22,7 +22,10 @@ DESCRIPCION = (
     "Ejecuta en primer plano un simulador local de la API de TusFacturas.app (v2), sin validez "
     "fiscal: mismas rutas y respuestas, numeración por punto de venta y tipo, reglas de fechas y "
     "letras de AFIP, CAE de 14 dígitos, QR y un PDF por comprobante. Acepta cualquier terna "
-    "usertoken/apikey/apitoken no vacía; cada terna es una cuenta distinta."
+    "usertoken/apikey/apitoken no vacía; cada terna es una cuenta distinta. Además trae cuentas "
+    "de demostración (una terna por CUIT y punto de venta: un Responsable Inscripto con los puntos "
+    "de venta 1 a 10 y un monotributista con el 11 y el 12) y registra las de un archivo de cuentas "
+    "(--cuentas): una terna registrada solo sirve para su punto de venta, como en TusFacturas."
 )
 
 
@@ -117,12 +120,30 @@ def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
         help="desde qué total las grandes empresas del simulador exigen FCE MiPyME "
         "(por defecto, el mínimo de AFIP vigente en la fecha del comprobante)",
     )
+    parser.add_argument(
+        "--cuentas",
+        type=Path,
+        metavar="RUTA",
+        help="registra las cuentas de ese archivo (cuentas.toml): cada una con la terna de "
+        "demostración que se muestra al iniciar (no se usan las credenciales del archivo)",
+    )
+    parser.add_argument(
+        "--solo-registradas",
+        action="store_true",
+        help="rechaza (401) las ternas que no son de una cuenta registrada, como la API real",
+    )
     parser.add_argument("--silencioso", action="store_true", help="no muestra cada pedido recibido")
 
 
 def sandbox_command(args: argparse.Namespace) -> int:
+    from importer.sandbox.emisores import leer_cuentas
     from importer.sandbox.server import Sandbox
 
+    try:
+        cuentas = leer_cuentas(args.cuentas) if args.cuentas else []
+    except ValueError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 2
     plan: FaultPlan = args.fallas
     if args.semilla is not None:
         plan = plan.with_seed(args.semilla)
@@ -137,6 +158,8 @@ def sandbox_command(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         verbose=not args.silencioso,
+        cuentas=cuentas,
+        solo_registradas=args.solo_registradas,
     )
     try:
         sandbox.start()
@@ -159,6 +182,7 @@ def sandbox_command(args: argparse.Namespace) -> int:
 
 
 def _print_banner(sb: object, args: argparse.Namespace) -> None:
+    from importer.sandbox.emisores import describir
     from importer.sandbox.server import Sandbox
 
     assert isinstance(sb, Sandbox)
@@ -170,17 +194,25 @@ def _print_banner(sb: object, args: argparse.Namespace) -> None:
         f"  usertoken:    {c['usertoken']}\n"
         f"  apikey:       {c['apikey']}\n"
         f"  apitoken:     {c['apitoken']}\n"
-        f"  (sirve cualquier terna no vacía; cada terna es una cuenta aparte)\n"
+        f"  {_sobre_ternas(sb.solo_registradas)}\n"
         f"  Emisor:       {sb.profile.describe()}\n"
         f"  Hoy (AFIP):   {hoy}\n"
         f"  Tope CF:      $ {_miles(sb.tope_cf)}\n"
         f"  FCE MiPyME:   {_fce(sb.monto_fce)}\n"
         f"  Fallas:       {sb.faults.describe()}\n"
         f"  Datos:        {args.datos or 'solo en memoria'}\n"
+        f"Cuentas (cada terna sirve solo para su CUIT y punto de venta; no son secretas):\n"
+        f"{describir(sb.emisores)}\n"
         f"Para usarlo: tf-import run PLANILLA.xlsx --sandbox --base-url {sb.base_url}\n"
         f"Ctrl-C para detenerlo.",
         flush=True,
     )
+
+
+def _sobre_ternas(solo_registradas: bool) -> str:
+    if solo_registradas:
+        return "(solo sirven las ternas de las cuentas de abajo; cualquier otra recibe 401)"
+    return "(sirve cualquier terna no vacía; cada terna es una cuenta aparte con todos los puntos de venta)"
 
 
 def _fce(monto: Decimal | None) -> str:

@@ -17,6 +17,7 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from http import HTTPStatus
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from importer.sandbox.api import CREDENTIALS, Api, Call, Reply, Settings, not_found
+from importer.sandbox.emisores import Emisor, emisor, emisores_demo
 from importer.sandbox.faults import ENDPOINT_ALIASES, FaultPlan, FaultRuntime
 from importer.sandbox.http import MAX_BODY, Handler, Server, hang_up, read_body  # noqa: F401 - MAX_BODY
 from importer.sandbox.profile import IssuerProfile
@@ -89,8 +91,16 @@ class Sandbox:
         host: str = "127.0.0.1",
         port: int = 0,
         verbose: bool = False,
+        cuentas: Sequence[Emisor] = (),
+        solo_registradas: bool = False,
     ) -> None:
         self.profile = profile or IssuerProfile()
+        # Registered triples (emisores.py): the built-in demo accounts, then the given ones.
+        self._emisores: dict[str, Emisor] = {}
+        for cuenta in (*emisores_demo(), *cuentas):
+            self._emisores[account_id(*_triple(cuenta.credentials))] = cuenta
+        # Refuse (401) any triple nobody registered, as the real API refuses unknown credentials.
+        self.solo_registradas = solo_registradas
         self.check_totals = check_totals
         self.tope_cf = Decimal(tope_cf)
         # From what amount the large companies (tablas.GRANDES_EMPRESAS) require FCE; None: AFIP's.
@@ -116,6 +126,7 @@ class Sandbox:
                 hoy=lambda: self.hoy,
                 afip_down_seconds=lambda: self._runtime.remaining("afip_caido"),
                 monto_fce=self.monto_fce,
+                perfil_de=self._perfil_de,
             ),
         )
 
@@ -209,6 +220,25 @@ class Sandbox:
         account = self._store.account(account_id(*_triple(credentials or self.credentials)))
         self._store.set_numbering(account, punto_venta, tipo, ultimo)
 
+    # -- accounts -------------------------------------------------------------------------------
+
+    def registrar(
+        self, cuit: str, punto_venta: int, condicion_iva: str = "RI", nombre: str = ""
+    ) -> dict[str, str]:
+        """Register the account (CUIT, punto de venta) and return its demo triple (not a secret)."""
+        cuenta = emisor(cuit, punto_venta, condicion_iva, nombre)
+        self._emisores[account_id(*_triple(cuenta.credentials))] = cuenta
+        return dict(cuenta.credentials)
+
+    @property
+    def emisores(self) -> list[Emisor]:
+        """Every registered account, built-in first."""
+        return list(self._emisores.values())
+
+    def _perfil_de(self, ident: str) -> IssuerProfile | None:
+        found = self._emisores.get(ident)
+        return found.profile if found else None
+
     # -- inspection (tests, benchmarks) ---------------------------------------------------------
 
     def comprobantes(self, credentials: dict[str, Any] | None = None) -> list[dict[str, Any]]:
@@ -299,8 +329,17 @@ class Sandbox:
             return Reply(body=simple_error(f"El método {endpoint} no está disponible en el simulador."))
         if not self._sleep(decision.delay):
             return Reply(drop=True, note="detenido durante la demora")
-        account = self._store.account(account_id(*_triple(body)))
-        call = Call(account, body, self._base_url(handler), decision, raw)
+        ident = account_id(*_triple(body))
+        cuenta = self._emisores.get(ident)
+        if cuenta is None and self.solo_registradas:
+            return Reply(
+                status=401,
+                body=simple_error("Acceso denegado: las credenciales no corresponden a ninguna cuenta."),
+                note="credenciales desconocidas",
+            )
+        account = self._store.account(ident)
+        profile = cuenta.profile if cuenta else None
+        call = Call(account, body, self._base_url(handler), decision, raw, profile, cuenta is not None)
         reply = getattr(self._api, endpoint.rsplit("/", 1)[1])(call)
         if not self._sleep(decision.post_delay):
             return Reply(drop=True, note="detenido durante la respuesta lenta")

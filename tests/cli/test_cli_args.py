@@ -116,11 +116,13 @@ def test_numbers_in_range_are_accepted_with_a_decimal_comma(planilla, capsys):
     [
         ([], "falta el argumento obligatorio: COMANDO"),
         (["run"], "falta el argumento obligatorio: PLANILLA.xlsx"),
-        (["emitir"], "«emitir» no es una opción válida (opciones: template, validate, run, status, sandbox)"),
+        (["emitir"], "«emitir» no es una opción válida (opciones: template, validate, run, status"),
         (["validate", "x.xlsx", "--motor", "excel"], "--motor: «excel» no es una opción válida"),
         (["validate", "x.xlsx", "--bogus", "1"], "argumentos desconocidos: --bogus 1"),
         (["run", "x.xlsx", "--timeout"], "--timeout: falta el valor"),
-        (["run", "x.xlsx", "--r", "1"], "opción ambigua: --r puede ser"),
+        # No abbreviations: a shortened option is unknown, never guessed (--cuenta is not --cuentas).
+        (["run", "x.xlsx", "--rat", "1"], "argumentos desconocidos: --rat 1"),
+        (["validate", "x.xlsx", "--cuenta", "c.toml"], "argumentos desconocidos: --cuenta c.toml"),
         (["sandbox", "--semilla", "x"], "--semilla: «x» no es un número entero"),
     ],
 )

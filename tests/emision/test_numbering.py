@@ -72,7 +72,8 @@ def env(tmp_path):
 def test_the_number_is_fixed_before_the_lookup_and_sent_with_the_post(env):
     make, fake, ledger, paths = env
     fake.someone_else_emits("ANTERIOR")  # the punto de venta already has number 1
-    make([comprobante("A"), comprobante("B")]).run()
+    # One referencia per date: each one is looked up by itself, after the number.
+    make([comprobante("A"), comprobante("B", fecha=date(2026, 11, 26))]).run()
     assert paths()[:5] == [
         "facturacion/numeracion",  # number first: learned once per punto de venta and tipo
         "facturacion/consulta_avanzada",  # then the lookup that proves A absent
@@ -80,9 +81,45 @@ def test_the_number_is_fixed_before_the_lookup_and_sent_with_the_post(env):
         "facturacion/consulta_avanzada",  # B: the number is known locally (A's + 1)
         "facturacion/nuevo",
     ]
+    assert fake.listings == ["25/11/2026", "26/11/2026"]  # only the verification, after the run
     assert fake.sent_numbers == [2, 3]
     assert ledger.get(ACC, "A").numero_enviado == 2
     assert ledger.get(ACC, "B").comprobante_nro == "00001-00000003"
+
+
+def test_several_referencias_of_a_date_are_checked_by_one_listing_taken_after_the_number(env):
+    make, fake, ledger, paths = env
+    fake.someone_else_emits("ANTERIOR")
+    make([comprobante("A"), comprobante("B"), comprobante("C")]).run()
+    assert paths() == [
+        "facturacion/numeracion",  # the number first, so the listing vouches for it
+        "facturacion/consulta_avanzada",  # one listing of 25/11/2026 instead of three lookups
+        "facturacion/nuevo",
+        "facturacion/nuevo",
+        "facturacion/nuevo",
+        "facturacion/consulta_avanzada",  # after the run: what TusFacturas recorded
+    ]
+    assert fake.listings == ["25/11/2026", "25/11/2026"]
+    assert fake.sent_numbers == [2, 3, 4]
+
+
+def test_a_number_learned_again_after_the_listing_goes_back_to_one_lookup_per_referencia(env):
+    make, fake, ledger, paths = env
+    # Right after the listing another computer takes number 1: A's POST gets 10016, the number is
+    # learned again, and from then on the listing (older than the number) vouches for nothing.
+    fake.after_lookup = [lambda: fake.someone_else_emits("AJENO")]
+    make([comprobante("A"), comprobante("B")]).run()
+    assert fake.listings == ["25/11/2026", "25/11/2026"]  # before sending, and the verification
+    assert fake.sent_numbers == [1, 2, 3]
+    assert paths()[3:] == [
+        "facturacion/numeracion",  # after the 10016: learn the number again
+        "facturacion/consulta_avanzada",  # look A up by itself
+        "facturacion/consulta",
+        "facturacion/nuevo",
+        "facturacion/consulta_avanzada",  # B too: the listing is older than the number now
+        "facturacion/nuevo",
+        "facturacion/consulta_avanzada",  # the verification
+    ]
 
 
 def test_without_the_reference_check_the_number_still_goes_first(env):
@@ -122,6 +159,7 @@ def test_a_number_taken_by_another_comprobante_is_learned_again_and_sent_once_mo
         "facturacion/consulta_avanzada",
         "facturacion/consulta",  # number 1 checked by number too: it is AJENO's
         "facturacion/nuevo",
+        "facturacion/consulta_avanzada",  # after the run: the verification of what was recorded
     ]
 
 

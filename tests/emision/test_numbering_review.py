@@ -42,9 +42,15 @@ class LaggingTF(RacingTF):
     def _unseen(self, ref):
         return self.clock.now < self.unseen_until.get(ref, float("-inf"))
 
+    def listed(self, stored):
+        ref = stored["comprobante"]["external_reference"]
+        return ref not in self.ext_ref_hidden and not self._unseen(ref)
+
     def avanzada(self, request):
         if self.ext_ref_fails:
             return 500, {}, "<html>error</html>"
+        if json.loads(request.body)["busqueda_tipo"] == "F":
+            return super().avanzada(request)
         ref = json.loads(request.body)["comprobante"]["external_reference"]
         if ref in self.ext_ref_hidden or self._unseen(ref):
             answer = (200, {}, json.dumps({"error": "S", "errores": ["No se han encontrado comprobantes."]}))

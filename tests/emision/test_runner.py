@@ -66,6 +66,7 @@ class FakeTF:
         self.posts = 0
         self.post_times: list[float] = []
         self.last_number: dict[tuple[str, int], int] = {}
+        self.listings: list[str] = []  # dates listed (consulta_avanzada F), in order
         for path, fn in (
             ("facturacion/nuevo", self.nuevo),
             ("facturacion/consulta_avanzada", self.avanzada),
@@ -91,6 +92,7 @@ class FakeTF:
         self.last_number[key] = numero
         item = {
             "external_reference": comp["external_reference"],
+            "fecha": comp["fecha"],
             "tipo": comp["tipo"],
             "punto_venta": int(comp["punto_venta"]),
             "numero": numero,
@@ -177,13 +179,29 @@ class FakeTF:
         return False
 
     def avanzada(self, request):
-        ref = json.loads(request.body)["comprobante"]["external_reference"]
+        body = json.loads(request.body)
+        if body["busqueda_tipo"] == "F":  # listing by date (the pre-send check of many referencias)
+            self.listings.append(body["comprobante"]["fecha"])
+            if self._fail_lookup():
+                return 500, {}, "<html>error</html>"
+            found = [
+                s
+                for s in self.stored
+                if s["comprobante"]["fecha"] == body["comprobante"]["fecha"] and self.listed(s)
+            ]
+            page = found[body["pagina"] * body["limite"] : (body["pagina"] + 1) * body["limite"]]
+            return 200, {}, json.dumps({"error": "N", "total": len(found), "comprobantes": page})
+        ref = body["comprobante"]["external_reference"]
         if self._fail_lookup(ref):
             return 500, {}, "<html>error</html>"
         found = [s for s in self.stored if s["comprobante"]["external_reference"] == ref]
         if not found:
             return 200, {}, json.dumps({"error": "S", "errores": ["No se han encontrado comprobantes."]})
         return 200, {}, json.dumps({"error": "N", "total": len(found), "comprobantes": found})
+
+    def listed(self, stored):
+        """Whether a date listing shows this stored comprobante (subclasses model index lag)."""
+        return True
 
     def numeracion(self, request):
         comp = json.loads(request.body)["comprobante"]
@@ -419,7 +437,8 @@ def test_a_reused_referencia_with_other_data_is_refused_without_sending(env):
 
 def test_when_the_precheck_lookup_fails_nothing_is_sent_on_that_punto_de_venta(env):
     make, fake, ledger, _ = env
-    fake.lookup_failures = 4  # every retry of the pre-check lookup of A fails; C's works
+    # Every try of the date listing fails, then every try of A's own lookup; C's works.
+    fake.lookup_failures = 8
     report = make([comprobante("A"), comprobante("B"), comprobante("C", pv=2)]).run()
     assert fake.refs() == ["C"]
     assert state(ledger, "A") == L.PENDING and state(ledger, "B") == L.PENDING

@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 from openpyxl.packaging.custom import StringProperty
+from openpyxl.utils import get_column_letter
 
 from importer.dominio.problems import PlanillaError
 from importer.planilla import reading
@@ -149,9 +150,10 @@ def test_unknown_columns_are_kept_with_their_letters(write_workbook, make_row):
     assert planilla.datos.at[2, "vendedor"] == "Ana"
     assert planilla.letras["referencia"] == "A"
     assert planilla.letras["leyenda"] == "AF"
-    assert planilla.letras["vendedor"] == "AG"
-    assert planilla.letras["centro_de_costo"] == "AH"
-    assert planilla.letra("vendedor") == "AG"
+    assert planilla.letras["fce_referencia_comercial"] == "AL"  # the issuer and FCE columns, AG:AL
+    assert planilla.letras["vendedor"] == "AM"
+    assert planilla.letras["centro_de_costo"] == "AN"
+    assert planilla.letra("vendedor") == "AM"
 
 
 def test_data_under_an_empty_header_cell_is_kept_as_an_extra_column(tmp_path, make_row):
@@ -161,8 +163,9 @@ def test_data_under_an_empty_header_cell_is_kept_as_an_extra_column(tmp_path, ma
         {"Comprobantes": [[*NAMES, None, None], [*(row.get(n) for n in NAMES), None, "nota suelta"]]},
     )
     planilla = read_planilla(path)
-    assert planilla.extras == ("columna_ah",)
-    assert planilla.datos.at[2, "columna_ah"] == "nota suelta"
+    unnamed = f"columna_{get_column_letter(len(NAMES) + 2).lower()}"  # the second column after ours
+    assert planilla.extras == (unnamed,)
+    assert planilla.datos.at[2, unnamed] == "nota suelta"
 
 
 def test_results_workbook_is_read_back_without_output_columns(tmp_path, make_row):
@@ -437,7 +440,7 @@ def test_duplicate_columns_after_normalisation(tmp_path, make_row):
         tmp_path / "repetida.xlsx",
         {"Comprobantes": [[*NAMES, "Fecha "], [*(row.get(n) for n in NAMES), "x"]]},
     )
-    expect_error(path, "repetidas", "'fecha'", "B", "AG")
+    expect_error(path, "repetidas", "'fecha'", "B", get_column_letter(len(NAMES) + 1))
 
 
 def test_header_not_on_row_1(tmp_path, make_row):

@@ -20,6 +20,7 @@ from importer.dominio.documentos import clean_document, cuit_valido, dni_valido
 from importer.dominio.formato import pesos
 from importer.dominio.problems import PlanillaError
 from importer.planilla import template
+from importer.planilla.columnas_tributos import TRIBUTOS_COLUMNS, TRIBUTOS_NAMES
 from importer.planilla.columns import BY_NAME, COLUMNS, NAMES
 from importer.planilla.reading import read_planilla
 from importer.planilla.validation import validate_planilla
@@ -51,7 +52,8 @@ def defined_list(wb, name: str) -> list[str]:
 
 
 def test_sheets_and_header(wb):
-    assert wb.sheetnames == ["Comprobantes", "Instrucciones", "Listas"]
+    assert wb.sheetnames == ["Comprobantes", "Tributos", "Instrucciones", "Listas"]
+    assert wb["Tributos"].sheet_state == "visible"
     assert wb["Listas"].sheet_state == "hidden"
     assert wb["Comprobantes"].sheet_state == "visible"
     ws = wb["Comprobantes"]
@@ -124,6 +126,15 @@ def instruction_lines(wb) -> list[list[object]]:
 
 def test_instructions_explain_every_column(wb):
     rows = instruction_lines(wb)
+    tributos_at = next(i for i, row in enumerate(rows) if row[0] == "La hoja Tributos (percepciones)")
+    tributos_table = {
+        row[0]: row for row in rows[tributos_at:] if row[0] in TRIBUTOS_NAMES and row[1] in ("Sí", "No")
+    }
+    assert set(tributos_table) == set(TRIBUTOS_NAMES)
+    for spec in TRIBUTOS_COLUMNS:
+        assert list(tributos_table[spec.name][1:3]) == ["Sí" if spec.required else "No", "Tributos"]
+        assert tributos_table[spec.name][5] == spec.help
+    rows = rows[:tributos_at]
     table = {row[0]: row for row in rows if row[0] in NAMES and row[1] in ("Sí", "No")}
     assert set(table) == set(NAMES)
     for spec in COLUMNS:
@@ -139,27 +150,41 @@ def test_instructions_explain_every_column(wb):
 def test_instruction_examples_show_the_totals_the_tool_computes(wb):
     """Read each example back from the sheet, compute its total, and find it printed below."""
     rows = instruction_lines(wb)
-    found = 0
+    found, totals = 0, []
     for i, row in enumerate(rows):
         if row[0] != "referencia" or row[1] != "fecha":
             continue
         header = [c for c in row if c is not None]
-        body = []
+        body, percepciones, target = [], [], None
         for line in rows[i + 1 :]:
             if str(line[0]).startswith("Total calculado"):
                 total_line = line[0]
                 break
-            body.append(dict(zip(header, line, strict=False)))
+            if line[0] == "Hoja Tributos:":
+                target = percepciones
+                continue
+            if target is percepciones and line[0] == "referencia":
+                header = [c for c in line if c is not None]
+                continue
+            (body if target is None else percepciones).append(dict(zip(header, line, strict=False)))
         letra = TIPOS_BY_NAME[TIPO_COMPROBANTE.lookup(body[0]["tipo"])].letra
         lines = [
             (Decimal(str(b["cantidad"])), Decimal(str(b["precio_unitario"])), ALICUOTA_IVA.lookup(b["alicuota_iva"]),
              Decimal(str(b["bonificacion_porcentaje"] or 0)))
             for b in body
         ]  # fmt: skip
-        expected = compute_totals(lines, letra).total
+        # Perception amounts by hand: base × alícuota / 100, rounded half-even to cents.
+        importes = [
+            (Decimal(str(t["base_imponible"])) * Decimal(str(t["alicuota"])) / 100).quantize(Decimal("0.01"))
+            for t in percepciones
+        ]
+        expected = compute_totals(lines, letra, importes).total
         assert total_line.endswith(pesos(expected))
+        totals.append(expected)
         found += 1
-    assert found == 3
+    assert found == 5
+    # The agente de percepción's example: 10 × 12.500 + 21 % + 3 % of 125.000 = 155.000.
+    assert totals[3] == Decimal("155000.00")
     tipos = [TIPO_COMPROBANTE.lookup(rows_[0]["tipo"]) for _, _, rows_ in template.examples()]
     assert tipos == ["FACTURA A", "FACTURA B", "NOTA DE CREDITO A"]
     factura_a, factura_b, nota = (rows_ for _, _, rows_ in template.examples())

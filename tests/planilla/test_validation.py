@@ -639,9 +639,8 @@ def test_decimals_tusfacturas_keeps_are_accepted(write_workbook):
              "cliente_condicion_iva": "CDEX", "alicuota_iva": None},
             "los comprobantes E (exportación) todavía no se pueden emitir",
         ),
-        ({"tipo": "FACTURA DE CREDITO ELECTRONICA MiPyME (FCE) A"}, "las FCE MiPyME todavía no se pueden emitir"),
     ],
-    ids=["factura-e", "fce"],
+    ids=["factura-e"],
 )  # fmt: skip
 def test_tipos_the_planilla_cannot_express_yet_are_refused_before_spending_a_request(tmp_path, row, texto):
     """Without export data or the issuer's CBU they are certain to be rejected by AFIP."""

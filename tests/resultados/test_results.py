@@ -473,21 +473,23 @@ def test_resumen_iva_debito_fiscal_subtracts_the_nota_de_credito(scenario: Scena
 
 def test_errores_lists_problems_and_rejections_with_hints(scenario: Scenario) -> None:
     header, rows = by_header(scenario.write(), "Errores")
-    assert header == ["Fila", "Referencia", "Columna", "Código", "Mensaje", "Valor", "Qué hacer"]
-    values = [[c.value for c in r] for r in rows]
-    assert values[0][0] is None  # file-level problems first
+    assert header == ["Hoja", "Fila", "Referencia", "Columna", "Código", "Mensaje", "Valor", "Qué hacer"]
+    values = [[c.value for c in r][1:] for r in rows]  # the sheet is checked on its own below
+    hojas = {r[2].value: r[0].value for r in rows}
+    assert values[0][0] is None and rows[0][0].value is None  # file-level problems first
+    assert hojas["INV-0001"] == "Comprobantes" and hojas["FB-0001"] == "Comprobantes"  # rows of that sheet
     cuit = next(v for v in values if v[3] == "cuit.digito_verificador")
     assert cuit[:3] == [8, "INV-0001", "C (cliente_documento_nro)"] and cuit[5] == "20111111112"
     assert cuit[6] == hint_for_problem("cuit.digito_verificador")
     rejected = next(v for v in values if v[1] == "FB-0001")
     assert rejected[0] == 6 and rejected[3] == "TFC-8004"
     exact = CalamineWorkbook.from_path(scenario.write()).get_sheet_by_name("Errores").to_python()
-    assert [r[4] for r in exact if r[1] == "FB-0001"] == [API_INJECTION]
+    assert [r[5] for r in exact if r[2] == "FB-0001"] == [API_INJECTION]
     assert rejected[6] == hint_for_api_error(API_INJECTION) and "IVA" in rejected[6]
     doubt = next(v for v in values if v[1] == "FX-0001")
     assert doubt[3] == "S1254" and "mismo comando" in doubt[6]
     assert not any(v[1] in ("FA-0001", "PEN-0001") for v in values)  # emitted / pending need nobody
-    cell = next(r for r in rows if r[1].value == "FB-0001")[4]
+    cell = next(r for r in rows if r[2].value == "FB-0001")[5]
     assert cell.data_type == "s" and cell.quotePrefix
 
 
@@ -723,7 +725,7 @@ def test_round_trip_through_the_real_validation(tmp_path: Path) -> None:
     assert estados == [VALIDO, VALIDO, INVALIDO]
     assert "columna" in out_rows[2][header.index("errores")].value
     _, errores = by_header(report, "Errores")
-    assert {r[3].value for r in errores} == {p.codigo for p in checked.problems}
+    assert {r[4].value for r in errores} == {p.codigo for p in checked.problems}
     again = read_planilla(report)
     assert again.datos.equals(planilla.datos)
     rechecked = validate_planilla(again, hoy=hoy_en_argentina())
