@@ -56,6 +56,12 @@ def _cmd_cuentas(args: argparse.Namespace) -> int:
     return cuentas_command(args)
 
 
+def _cmd_resolver(args: argparse.Namespace) -> int:
+    from importer.cli.resolver import resolver_command
+
+    return resolver_command(args)
+
+
 def _cmd_sandbox(args: argparse.Namespace) -> int:
     from importer.sandbox.cli import sandbox_command
 
@@ -317,6 +323,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_cuentas_arguments(p)
     p.set_defaults(func=_cmd_cuentas)
+
+    from importer.cli.resolver import EJEMPLO, add_resolver_arguments
+
+    p = sub.add_parser(
+        "resolver",
+        help="registra lo que muestra ARCA de un comprobante en duda que espera resolución manual",
+        epilog=EJEMPLO,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_resolver_arguments(p)
+    p.set_defaults(func=_cmd_resolver)
 
     p = sub.add_parser(
         "sandbox",

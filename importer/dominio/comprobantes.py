@@ -147,3 +147,7 @@ class Emision:
     errores: tuple[str, ...] = ()
     observaciones: str = ""
     qr: str = ""
+    cuenta: str = ""  # the account's name (accounts file); "" for the environment's only account
+    emisor_cuit: str = ""  # the issuer (11 digits), when known
+    total_tusfacturas: Decimal | None = None  # TusFacturas' total, when the verification found another
+    verificacion: str = ""  # "ok" (TusFacturas holds what we sent), the difference found, or "" (not yet)

@@ -403,6 +403,21 @@ class TusFacturasClient:
         obligado = str(data.get("esta_obligado", "")).strip().upper() == "S"
         return RequisitoFce(obligado, importe)
 
+    def topecf(self) -> Decimal:
+        """The ceiling in pesos for an anonymous consumidor final (tusfacturas-api.md §6.5, §9.2),
+        to the cent; raises LookupFailed when there is no usable positive amount."""
+        data = self._lookup("facturacion/topecf", {})
+        if str(data.get("error", "")).strip().upper() != "N":
+            text = " ".join(str(e) for e in _as_list(data.get("errores")))
+            raise LookupFailed(f"topecf: {mask_secrets(text) or 'error'}")
+        try:
+            monto = Decimal(str(data.get("monto")).strip())
+        except InvalidOperation:
+            monto = Decimal("NaN")
+        if not monto.is_finite() or monto <= 0:
+            raise LookupFailed("topecf: respuesta sin un monto válido")
+        return monto.quantize(Decimal("0.01"))  # the context's rounding: half to even
+
     def estado_servicios(self) -> ServiceStatus:
         data = self._lookup("estado_servicios/alertas", {})
         facturacion = str(data.get("facturacion", "")).strip()
@@ -439,6 +454,16 @@ class TusFacturasClient:
             raise LookupFailed(f"PDF: respuesta HTTP {response.status_code} sin PDF")
         # No fsync: a PDF is derived data; a torn file fails `pdf_ok` and is fetched again.
         write_atomic(destino, response.content, durable=False)
+
+
+def tope_cf_de_la_api(client: TusFacturasClient) -> Decimal | None:
+    """AFIP's current ceiling for anonymous consumidores finales as TusFacturas reports it, or None
+    on any failure (no connection, an error answer, no usable amount): the caller keeps its own."""
+    try:
+        return client.topecf()
+    except LookupFailed as exc:
+        logger.info("No se pudo leer el tope para consumidor final de TusFacturas (%s).", exc)
+        return None
 
 
 def write_atomic(path: Path, content: bytes, *, durable: bool = True) -> None:

@@ -226,5 +226,11 @@ def estado_de_planilla(validacion: Any, buscar: Buscar) -> tuple[dict[str, int],
         counts[estado] += 1
         if estado in ("RECHAZADO", "EN_DUDA") and record is not None:
             detail = "; ".join(record.error_list)[:160]
+            if record.manual and record.state == L.IN_DOUBT:  # only a person can settle it
+                detail = (
+                    "espera resolución manual: búsquelo en ARCA (Mis Comprobantes) y registre lo que "
+                    f"encuentre con tf-import resolver {referencia} --emitido --numero N --cae CAE, "
+                    "o --no-emitido"
+                )
             attention.append(f"  {referencia}: {estado}{' — ' + detail if detail else ''}")
     return counts, attention

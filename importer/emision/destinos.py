@@ -111,8 +111,8 @@ def cargar(
         return Destinos(tuple(_de_cuenta(c) for c in cuentas), archivo, True)
     if archivo is not None:
         return Destinos(tuple(_de_cuenta(c) for c in cargar_cuentas(archivo, settings)), archivo, False)
-    missing = missing_credential_names(settings)
-    credentials = load_credentials(settings)
+    missing = missing_credential_names(dict(settings))
+    credentials = load_credentials(dict(settings))
     if missing or credentials is None:
         raise UsageError(
             "Faltan las credenciales de TusFacturas: defina "

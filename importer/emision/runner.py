@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -197,4 +198,6 @@ def emision_from_record(record: L.Record | None, referencia: str, notes: list[st
         errores=errores,
         observaciones=record.observaciones or "",
         qr=record.qr or "",
+        total_tusfacturas=Decimal(record.tf_total) if record.tf_total else None,
+        verificacion=record.verificacion or "",
     )

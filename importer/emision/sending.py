@@ -63,8 +63,8 @@ class Sending(Adoption):
                 ultimo = date.fromisoformat(last).strftime("%d/%m/%Y")
                 message = (
                     f"No se envió: la fecha {c.fecha:%d/%m/%Y} es anterior al último comprobante "
-                    f"emitido en el punto de venta {pv} ({ultimo}) y AFIP no la acepta. "
-                    "Corrija la fecha."
+                    f"emitido en el punto de venta {pv} ({ultimo}) y AFIP no la acepta: "
+                    + _fecha_desde(date.fromisoformat(last), pv)
                 )
                 self.ledger.transition(
                     self.acc,
@@ -290,6 +290,9 @@ class Sending(Adoption):
             f"comprobante del punto de venta {c.punto_venta}, o la numeración de TusFacturas y AFIP no "
             "coincide. Revise la fecha; si es correcta, consulte al soporte de TusFacturas."
         )
+        ultima = self._ultima_fecha_conocida(c.punto_venta)
+        if ultima is not None and ultima > c.fecha:
+            message += " Según lo emitido que se conoce, " + _fecha_desde(ultima, c.punto_venta)
         self.ledger.transition(
             self.acc,
             c.referencia,
@@ -301,6 +304,18 @@ class Sending(Adoption):
         self.report.rejected_now += 1
         self.progress(c.referencia, RECHAZADO)
         return L.REJECTED
+
+    def _ultima_fecha_conocida(self, pv: int) -> date | None:
+        """The newest date known to be emitted in the punto de venta: ours (the ledger) or one the
+        date listings showed (another computer's, a lost ledger's)."""
+        fechas = []
+        if last := self.ledger.last_emitted_date(self.acc, pv):
+            fechas.append(date.fromisoformat(last))
+        for dia in {x.fecha for x in self.comprobantes}:
+            for found in map(Found.parse, self.listado.todos(dia) or ()):
+                if found.emitted and found.punto_venta == pv and found.fecha:
+                    fechas.append(date.fromisoformat(found.fecha))
+        return max(fechas, default=None)
 
     def _numbers_taken_since(self, c: Comprobante, numero: int, last: int) -> list[dict[str, Any]]:
         """The comprobantes numbered from ours to the last one: where a referencia that the lookup
@@ -374,3 +389,8 @@ class Sending(Adoption):
                 logger.info("El servicio volvió: se reanuda la emisión.")
                 break
         return delay
+
+
+def _fecha_desde(ultima: date, pv: int) -> str:
+    """AFIP refuses a date before the last one emitted in the punto de venta: say which it takes."""
+    return f"use una fecha desde el {ultima:%d/%m/%Y} (la del último comprobante emitido en el punto de venta {pv})."

@@ -162,7 +162,7 @@ def emitir(planilla: Path, opciones: OpcionesEmision, deps: Dependencias) -> Res
             )
         report = unir(reports, {f.opciones.account: f.nombre for f in flujos})
         fuera = frozenset(ref for ref, d in routing.items() if d not in elegidos)
-        return _results(results_path, o, deps, revisada, buscar, report, started, fuera)
+        return _results(results_path, o, deps, revisada, buscar, routing, report, started, fuera)
 
 
 def _elegidos(destinos: Destinos, nombre: str | None) -> list[Destino]:
@@ -195,22 +195,32 @@ def _plan_por_cuenta(
     return lines
 
 
+def _emision(ref: str, buscar: desenlace.Buscar, routing: dict[str, Destino], report: RunReport) -> Emision:
+    """One comprobante as the results show it, with the account it belongs to."""
+    record, cuit = buscar(ref)
+    emision = emision_from_record(record, ref, report.notes.get(ref, []))
+    destino = routing.get(ref)
+    return dataclasses.replace(
+        emision,
+        cuenta=destino.nombre if destino else "",
+        emisor_cuit=cuit or (destino.cuit if destino else "") or "",
+    )
+
+
 def _results(
     results_path: Path,
     o: OpcionesEmision,
     deps: Dependencias,
     revisada: Revisada,
     buscar: desenlace.Buscar,
+    routing: dict[str, Destino],
     report: RunReport,
     started: datetime,
     fuera: frozenset[str] = frozenset(),
 ) -> ResultadoEmision:
     """The results workbook (rebuilt from the ledger) and the closing lines of a run."""
     v = desenlace.as_emitted(revisada.validacion, buscar, report.notes)
-    emisiones = {
-        ref: emision_from_record(buscar(ref)[0], ref, report.notes.get(ref, []))
-        for ref in desenlace.referencias_de(v)
-    }
+    emisiones = {ref: _emision(ref, buscar, routing, report) for ref in desenlace.referencias_de(v)}
     info = RunInfo(
         modo="SANDBOX" if o.sandbox else "PRODUCCIÓN",
         inicio=started,

@@ -97,9 +97,9 @@ def _fce(cells: Mapping[str, object], fce_defaults: FceDefaults | None) -> Datos
         anulacion=str(cells["fce_anulacion"] or ""),
         referencia_comercial=str(cells["fce_referencia_comercial"] or ""),
     )
-    defaults = (
-        fce_defaults(str(cells["emisor_cuit"] or ""), int(cells["punto_venta"])) if fce_defaults else None
-    )  # type: ignore[call-overload]
+    punto_venta = cells["punto_venta"]
+    assert isinstance(punto_venta, int)  # an essential cell: the comprobante is built only when it is read
+    defaults = fce_defaults(str(cells["emisor_cuit"] or ""), punto_venta) if fce_defaults else None
     return combinar(fila, defaults, es_nota=tipo.es_nota)
 
 

@@ -366,4 +366,6 @@ OUTPUT_COLUMNS: tuple[str, ...] = (
     "pdf",
     "errores",
     "observaciones_afip",
+    "cuenta_nombre",  # the issuer account and its CUIT (interface.md §10), shown when known
+    "cuenta_cuit",
 )

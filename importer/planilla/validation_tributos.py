@@ -31,7 +31,7 @@ from importer.dominio.amounts import round_cents
 from importer.dominio.comprobantes import Tributo
 from importer.dominio.formato import pesos
 from importer.dominio.problems import Problem
-from importer.dominio.tributos import MAX_TRIBUTOS, REGIMEN_BY_CODE, nombre_tributo
+from importer.dominio.tributos import MAX_TRIBUTOS, REGIMEN_BY_CODE, Regimen, nombre_tributo
 from importer.planilla import parsing
 from importer.planilla.cell_kinds import display
 from importer.planilla.columnas_tributos import TRIBUTOS_BY_NAME, TRIBUTOS_NAMES
@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 TOLERANCIA = Decimal("0.01")
 _CIEN = Decimal(100)
 CON_ERRORES = "tributo.con_errores"
+_IMPORTES = ("base_imponible", "alicuota", "importe")
 
 
 @dataclass(frozen=True)
@@ -119,109 +120,166 @@ _MENSAJES = {
 }
 
 
+_DESCONOCIDO = {
+    "tributo": "tributo: {valor} no es un tributo de percepción: use IVA, IIBB o NACIONAL.",
+    "regimen": "regimen: {valor} no es un régimen de percepción: para IIBB escriba la jurisdicción (Buenos "
+    "Aires, CABA, Córdoba…), para IVA RG 2408, RG 5329 o No especificado, para NACIONAL Ganancias, Bienes "
+    "Personales o Impuesto PAIS (o el código de 1 a 34).",
+}
+
+
 def validar_tributos(
     hoja: HojaTributos, letras: Mapping[str, str | None], hoja_comprobantes: str
 ) -> ResultadoTributos:
     """Check every row of the Tributos sheet. `letras`: every referencia of Comprobantes and the
     letter of its comprobante (None when the comprobante could not be built)."""
-    raw = hoja.datos.reindex(columns=list(TRIBUTOS_NAMES))
-    parsed = {n: parsing.parse_column(TRIBUTOS_BY_NAME[n], raw[n]) for n in TRIBUTOS_NAMES}
-    codes = _cell_codes(parsed)
-    filas = [int(f) for f in raw.index]
-    crudas = {n: raw[n].to_numpy(dtype=object) for n in TRIBUTOS_NAMES}
-    out = ResultadoTributos()
+    revisor = _Revisor(hoja, letras, hoja_comprobantes)
+    for pos in range(len(revisor.filas)):
+        revisor.revisar(pos)
+    out = revisor.out
+    out.filas_invalidas = {p.fila for p in out.problems if p.fila is not None}
+    out.por_referencia = {ref: tuple(ts) for ref, ts in revisor.construidos.items()}
+    out.avisos = _avisos(out, hoja, hoja_comprobantes)
+    order = {name: i for i, name in enumerate(TRIBUTOS_NAMES)}
+    out.problems.sort(key=lambda p: (p.fila or 0, order.get(p.columna or "", len(order))))
+    return out
 
-    def problem(codigo: str, mensaje: str, pos: int, columna: str, ref: str | None) -> None:
-        valor = crudas[columna][pos]
-        out.problems.append(
+
+class _Revisor:
+    """The rules of one row at a time (cells, régimen, importe), then of its comprobante's rows so
+    far (letter, maximum, repetition). Cell parsing and the per-cell codes are vectorised."""
+
+    def __init__(self, hoja: HojaTributos, letras: Mapping[str, str | None], hoja_comprobantes: str) -> None:
+        self.hoja, self.letras, self.hoja_comprobantes = hoja, letras, hoja_comprobantes
+        raw = hoja.datos.reindex(columns=list(TRIBUTOS_NAMES))
+        parsed = {n: parsing.parse_column(TRIBUTOS_BY_NAME[n], raw[n]) for n in TRIBUTOS_NAMES}
+        self.codes = _cell_codes(parsed)
+        self.filas = [int(f) for f in raw.index]
+        self.crudas = {n: raw[n].to_numpy(dtype=object) for n in TRIBUTOS_NAMES}
+        self.valores = {
+            n: parsed[n].values.tolist() for n in ("referencia", "tributo", "regimen", "descripcion")
+        }
+        self.textos = {n: parsed[n].text.tolist() for n in _IMPORTES}  # type: ignore[union-attr]
+        self.out = ResultadoTributos()
+        self.vistos: dict[str, list[int]] = defaultdict(list)  # referencia -> positions of its rows
+        self.claves: dict[tuple[str, str, int, Decimal], int] = {}  # (ref, tributo, régimen, alícuota)
+        self.construidos: dict[str, list[Tributo]] = defaultdict(list)
+        self.calculados: dict[tuple[str, str], Decimal] = {}  # sheets repeat base and rate a lot
+
+    def problem(self, codigo: str, mensaje: str, pos: int, columna: str, ref: str | None) -> None:
+        valor = self.crudas[columna][pos]
+        self.out.problems.append(
             ProblemaTributos(
                 codigo,
                 mensaje,
-                fila=filas[pos],
+                fila=self.filas[pos],
                 columna=columna,
-                letra=hoja.letras.get(columna),
+                letra=self.hoja.letras.get(columna),
                 valor=None if pd.isna(valor) else valor,
-                hoja=hoja.hoja,
+                hoja=self.hoja.hoja,
                 referencia=ref,
             )
         )
 
-    refs = parsed["referencia"].values.tolist()
-    tributos = parsed["tributo"].values.tolist()
-    regimenes = parsed["regimen"].values.tolist()
-    texts = {n: parsed[n].text.tolist() for n in ("base_imponible", "alicuota", "importe")}  # type: ignore[union-attr]
-    descripciones = parsed["descripcion"].values.tolist()
-    vistos: dict[str, list[int]] = defaultdict(list)  # referencia -> positions of its rows
-    claves: dict[tuple[str, str, int, Decimal], int] = {}
-    construidos: dict[str, list[Tributo]] = defaultdict(list)
-    for pos, fila in enumerate(filas):
-        ref = refs[pos] if isinstance(refs[pos], str) else None
-        conocida = ref is not None and ref in letras
-        if ref is not None and not conocida:
-            problem(
+    def revisar(self, pos: int) -> None:
+        escrita = self.valores["referencia"][pos]
+        ref = escrita if isinstance(escrita, str) and escrita in self.letras else None
+        if isinstance(escrita, str) and ref is None:
+            self.problem(
                 "tributo.referencia_desconocida",
-                f"referencia: «{ref}» no es la referencia de ningún comprobante de la hoja "
-                f"{hoja_comprobantes} (esta percepción no se suma a nada): corríjala o borre la fila.",
+                f"referencia: «{escrita}» no es la referencia de ningún comprobante de la hoja "
+                f"{self.hoja_comprobantes} (esta percepción no se suma a nada): corríjala o borre la fila.",
                 pos,
                 "referencia",
                 None,
             )
-        elif conocida:
-            out.referencia_por_fila[fila] = ref  # type: ignore[assignment]
-        own = ref if conocida else None
-        bad = False
+        elif ref is not None:
+            self.out.referencia_por_fila[self.filas[pos]] = ref
+        antes = len(self.out.problems)
+        self._celdas(pos, ref)
+        regimen = self._regimen(pos, ref)
+        importe = self._importe(pos, ref)
+        if ref is None:
+            return
+        self._del_comprobante(pos, ref, regimen if importe is not None else None)
+        if len(self.out.problems) == antes and regimen is not None and importe is not None:
+            base, alicuota = (Decimal(self.textos[n][pos]) for n in ("base_imponible", "alicuota"))
+            descripcion = self.valores["descripcion"][pos]
+            self.construidos[ref].append(
+                Tributo(
+                    self.filas[pos],
+                    regimen.tributo,
+                    regimen.codigo,
+                    base,
+                    alicuota,
+                    importe,
+                    descripcion if isinstance(descripcion, str) else "",
+                )
+            )
+
+    def _celdas(self, pos: int, ref: str | None) -> None:
         for name in TRIBUTOS_NAMES:
-            code = codes[name][pos]
+            code = self.codes[name][pos]
             if code is None:
                 continue
-            bad = True
-            cruda = crudas[name][pos]
-            if code in _MENSAJES:
+            cruda = self.crudas[name][pos]
+            if code == parsing.VALOR_DESCONOCIDO and name in _DESCONOCIDO:
+                mensaje = _DESCONOCIDO[name].format(valor=f"«{display(cruda)}»")
+            elif code in _MENSAJES:
                 mensaje = _MENSAJES[code].format(valor=f"«{display(cruda)}»")
             else:
                 mensaje = cell_message(code, name, cruda, max_emails=MAX_EMAILS, spec=TRIBUTOS_BY_NAME[name])
-            problem(code, mensaje, pos, name, own)
-        tributo, codigo_regimen = tributos[pos], regimenes[pos]
-        regimen = REGIMEN_BY_CODE.get(int(codigo_regimen)) if isinstance(codigo_regimen, str) else None
-        if isinstance(tributo, str) and regimen is not None and regimen.tributo != tributo:
-            bad = True
-            problem(
+            self.problem(code, mensaje, pos, name, ref)
+
+    def _regimen(self, pos: int, ref: str | None) -> Regimen | None:
+        tributo, codigo = self.valores["tributo"][pos], self.valores["regimen"][pos]
+        regimen = REGIMEN_BY_CODE.get(int(codigo)) if isinstance(codigo, str) else None
+        if regimen is None or not isinstance(tributo, str):
+            return None
+        if regimen.tributo != tributo:
+            self.problem(
                 "tributo.regimen_de_otro_tributo",
                 f"regimen: {regimen.nombre} es un régimen de {nombre_tributo(regimen.tributo)}, no de "
                 f"{nombre_tributo(tributo)}: corrija el tributo o el régimen.",
                 pos,
                 "regimen",
-                own,
+                ref,
             )
-        importe: Decimal | None = None
-        base_text, alicuota_text, importe_text = (
-            texts[n][pos] for n in ("base_imponible", "alicuota", "importe")
-        )
-        cells_ok = not any(codes[n][pos] for n in ("base_imponible", "alicuota", "importe"))
-        if cells_ok and isinstance(base_text, str) and isinstance(alicuota_text, str):
-            base, alicuota = Decimal(base_text), Decimal(alicuota_text)
-            calculado = round_cents(base * alicuota / _CIEN)
-            importe = calculado
-            if isinstance(importe_text, str):
-                importe = Decimal(importe_text)
-                if abs(importe - calculado) > TOLERANCIA:
-                    bad = True
-                    problem(
-                        "tributo.importe_no_coincide",
-                        f"importe: {pesos(importe)} no coincide con base × alícuota / 100 = {pesos(calculado)} "
-                        f"({pesos(base)} × {display(alicuota)} %); corríjalo o déjelo vacío.",
-                        pos,
-                        "importe",
-                        own,
-                    )
-        if not conocida:
-            continue
-        assert ref is not None
-        vistos[ref].append(pos)
-        letra = letras[ref]
+            return None
+        return regimen
+
+    def _importe(self, pos: int, ref: str | None) -> Decimal | None:
+        """The perception amount: as written (within a cent of base × alícuota / 100) or computed."""
+        base_text, alicuota_text, importe_text = (self.textos[n][pos] for n in _IMPORTES)
+        if any(self.codes[n][pos] for n in _IMPORTES) or not isinstance(base_text, str):
+            return None
+        if not isinstance(alicuota_text, str):
+            return None
+        calculado = self.calculados.get((base_text, alicuota_text))
+        if calculado is None:
+            calculado = round_cents(Decimal(base_text) * Decimal(alicuota_text) / _CIEN)
+            self.calculados[base_text, alicuota_text] = calculado
+        if not isinstance(importe_text, str):
+            return calculado
+        importe = Decimal(importe_text)
+        if abs(importe - calculado) > TOLERANCIA:
+            self.problem(
+                "tributo.importe_no_coincide",
+                f"importe: {pesos(importe)} no coincide con base × alícuota / 100 = {pesos(calculado)} "
+                f"({pesos(Decimal(base_text))} × {display(alicuota_text)} %); corríjalo o déjelo vacío.",
+                pos,
+                "importe",
+                ref,
+            )
+        return importe
+
+    def _del_comprobante(self, pos: int, ref: str, regimen: Regimen | None) -> None:
+        """Rules on the comprobante's rows so far: its letter, the maximum, no repetition."""
+        vistos = self.vistos[ref]
+        vistos.append(pos)
+        letra = self.letras[ref]
         if letra in ("C", "E"):
-            bad = True
-            problem(
+            self.problem(
                 "tributo.letra_no_admite",
                 f"referencia: el comprobante {ref} es de letra {letra} y no lleva percepciones (solo A, B "
                 "y M): borre esta fila.",
@@ -229,50 +287,31 @@ def validar_tributos(
                 "referencia",
                 ref,
             )
-        if len(vistos[ref]) == MAX_TRIBUTOS + 1:
-            bad = True
-            problem(
+        if len(vistos) > MAX_TRIBUTOS:
+            self.problem(
                 "tributo.maximo",
                 f"referencia: el comprobante {ref} tiene más de {MAX_TRIBUTOS} percepciones (filas "
-                f"{', '.join(str(filas[p]) for p in vistos[ref][:MAX_TRIBUTOS])} y esta); TusFacturas "
+                f"{', '.join(str(self.filas[p]) for p in vistos[:MAX_TRIBUTOS])} y esta); TusFacturas "
                 f"admite hasta {MAX_TRIBUTOS}.",
                 pos,
                 "referencia",
                 ref,
             )
-        if regimen is not None and importe is not None:
-            clave = (ref, regimen.tributo, regimen.codigo, Decimal(alicuota_text))  # type: ignore[arg-type]
-            if clave in claves:
-                bad = True
-                problem(
-                    "tributo.repetido",
-                    f"regimen: el comprobante {ref} ya tiene una percepción de {nombre_tributo(regimen.tributo)} "
-                    f"{regimen.nombre} al {display(alicuota_text)} % (fila {filas[claves[clave]]}): súmelas en "
-                    "una sola fila.",
-                    pos,
-                    "regimen",
-                    ref,
-                )
-            else:
-                claves[clave] = pos
-        if not bad and regimen is not None and importe is not None:
-            construidos[ref].append(
-                Tributo(
-                    fila,
-                    regimen.tributo,
-                    regimen.codigo,
-                    Decimal(base_text),  # type: ignore[arg-type]
-                    Decimal(alicuota_text),  # type: ignore[arg-type]
-                    importe,
-                    str(descripciones[pos]) if isinstance(descripciones[pos], str) else "",
-                )
+        if regimen is None:
+            return
+        alicuota = self.textos["alicuota"][pos]
+        clave = (ref, regimen.tributo, regimen.codigo, Decimal(str(alicuota)))
+        primera = self.claves.setdefault(clave, pos)
+        if primera != pos:
+            self.problem(
+                "tributo.repetido",
+                f"regimen: el comprobante {ref} ya tiene una percepción de {nombre_tributo(regimen.tributo)} "
+                f"{regimen.nombre} al {display(alicuota)} % (fila {self.filas[primera]}): súmelas en una sola "
+                "fila.",
+                pos,
+                "regimen",
+                ref,
             )
-    out.filas_invalidas = {p.fila for p in out.problems if p.fila is not None}
-    out.por_referencia = {ref: tuple(ts) for ref, ts in construidos.items()}
-    out.avisos = _avisos(out, hoja, hoja_comprobantes)
-    order = {name: i for i, name in enumerate(TRIBUTOS_NAMES)}
-    out.problems.sort(key=lambda p: (p.fila or 0, order.get(p.columna or "", len(order))))
-    return out
 
 
 def _avisos(out: ResultadoTributos, hoja: HojaTributos, hoja_comprobantes: str) -> list[Problem]:
@@ -284,16 +323,16 @@ def _avisos(out: ResultadoTributos, hoja: HojaTributos, hoja_comprobantes: str) 
     avisos = []
     for ref, filas in malas.items():
         if len(filas) == 1:
-            texto = f"la percepción de la hoja {hoja.hoja}, fila {filas[0]}, tiene errores"
+            texto = f"La percepción de la hoja {hoja.hoja}, fila {filas[0]}, tiene errores: corríjala"
         else:
             texto = (
-                f"las percepciones de la hoja {hoja.hoja}, filas {', '.join(map(str, filas))}, tienen errores"
+                f"Las percepciones de la hoja {hoja.hoja}, filas {', '.join(map(str, filas))}, tienen "
+                "errores: corríjalas"
             )
         avisos.append(
             Problem(
                 CON_ERRORES,
-                f"El comprobante {ref} no se emite: {texto}; corríjala{'s' if len(filas) > 1 else ''} "
-                "para emitirlo con sus percepciones.",
+                f"{texto} para emitir este comprobante con sus percepciones.",
                 hoja=hoja_comprobantes,
                 referencia=ref,
             )

@@ -48,6 +48,7 @@ class Styles:
     output_header: int
     banner: int
     title: int
+    heading: int  # a part of a sheet (one issuer CUIT of the Resumen)
     bold_money: int
     estado: dict[str, int]
     formats: dict[str, int]
@@ -67,6 +68,7 @@ class Styles:
             output_header=ws.style(font=Font(bold=True), fill=PatternFill("solid", fgColor="FCE4D6")),
             banner=ws.style(font=Font(bold=True, color="9C0006", size=14), fill=_RED),
             title=ws.style(font=Font(bold=True, size=12)),
+            heading=ws.style(font=Font(bold=True, size=14, color="1F3864")),
             bold_money=ws.style(number_format=MONEY_FORMAT, font=Font(bold=True)),
             estado={e: ws.style(font=Font(bold=True), fill=fills.get(e, _AMBER)) for e in ESTADOS},
             formats={},

@@ -80,6 +80,14 @@ class ComprobanteOutcome:
         return round_cents(amount * self.comprobante.cotizacion)
 
     @property
+    def total(self) -> Decimal:
+        """The total shown: TusFacturas' when its verification found another (AFIP's figure), else
+        the one calculated here."""
+        e = self.emision
+        tf = e.total_tusfacturas if e is not None and e.estado == EMITIDO else None
+        return tf if tf is not None else self.totales.total
+
+    @property
     def numero(self) -> int | None:
         return numero(self.emision)
 
@@ -179,7 +187,8 @@ class Outcome:
         cbte = self.por_ref.get(ref or "")
         emision = cbte.emision if cbte else (self.emisiones or {}).get(ref or "")
         if emision is not None:
-            messages.extend(emision.errores)
+            # A difference found by the verification is shown once, in observaciones_afip.
+            messages.extend(m for m in emision.errores if m != emision.verificacion)
         return "; ".join(dict.fromkeys(m.strip() for m in messages if m and m.strip()))
 
     def estados_de_filas(self) -> dict[str, int]:
@@ -220,13 +229,14 @@ def numero(emision: Emision | None) -> int | None:
 
 
 def importes(cb: ComprobanteOutcome) -> list[Decimal]:
-    """The amount columns of `Comprobantes` (`IMPORTES`), in order, in the comprobante's currency."""
+    """The amount columns of `Comprobantes` (`IMPORTES`), in order, in the comprobante's currency;
+    the total is the one shown (TusFacturas' when it differs)."""
     t = cb.totales
     iva, iibb, otras = percepciones_por_tributo(cb.comprobante)
     # fmt: off
     return [t.neto.get("27", ZERO), t.iva.get("27", ZERO), t.neto.get("21", ZERO), t.iva.get("21", ZERO),
             t.neto.get("10.5", ZERO), t.iva.get("10.5", ZERO), t.neto_cero, t.exento, t.no_gravado,
-            iva, iibb, otras, t.percepciones, t.total]
+            iva, iibb, otras, t.percepciones, cb.total]
     # fmt: on
 
 
@@ -252,7 +262,7 @@ def total_emitido(cbtes: Iterable[ComprobanteOutcome]) -> list[Decimal]:
     for cb in cbtes:
         if cb.estado != EMITIDO:
             continue
-        pesos = [cb.pesos(a) for a in importes(cb)] + [cb.pesos(cb.totales.total)]
+        pesos = [cb.pesos(a) for a in importes(cb)] + [cb.pesos(cb.total)]
         totals = [acc + cb.signo * a for acc, a in zip(totals, pesos, strict=True)]
     return totals
 
@@ -262,7 +272,7 @@ def por_tipo(emitidos: Iterable[ComprobanteOutcome]) -> dict[str, tuple[int, Dec
     out: dict[str, tuple[int, Decimal]] = {}
     for cb in emitidos:
         n, total = out.get(cb.comprobante.tipo, (0, ZERO))
-        out[cb.comprobante.tipo] = (n + 1, total + cb.pesos(cb.totales.total))
+        out[cb.comprobante.tipo] = (n + 1, total + cb.pesos(cb.total))
     return dict(sorted(out.items()))
 
 

@@ -132,11 +132,11 @@ def fce_por_periodo(emitidos: Iterable[ComprobanteOutcome]) -> dict[str, FcePeri
         vence = c.vencimiento_efectivo
         prev = out.get(periodo)
         if prev is None:
-            out[periodo] = FcePeriodo(1, cb.pesos(cb.totales.total), vence, vence)
+            out[periodo] = FcePeriodo(1, cb.pesos(cb.total), vence, vence)
         else:
             out[periodo] = FcePeriodo(
                 prev.cantidad + 1,
-                round_cents(prev.total + cb.pesos(cb.totales.total)),
+                round_cents(prev.total + cb.pesos(cb.total)),
                 min(prev.primer_vencimiento, vence),
                 max(prev.ultimo_vencimiento, vence),
             )

@@ -89,6 +89,8 @@ class Api:
             return Reply(body=views.rejection([Rejection(text)], ref), note="AFIP caído")
         if call.decision.pre == "error":
             return Reply(body=views.rejection([Rejection(rules.AFIP_TRANSITORIO)], ref), note="falla: error")
+        if call.decision.pre == "solo_arca":
+            return Reply(body=views.rejection([Rejection(rules.SOLO_EN_ARCA)], ref), note="falla: solo_arca")
         ajeno = _punto_venta_ajeno(call, comp.get("punto_venta") if isinstance(comp, dict) else None)
         if ajeno:
             return Reply(body=views.rejection([Rejection(ajeno)], ref), note="punto de venta ajeno")

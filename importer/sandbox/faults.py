@@ -24,6 +24,10 @@ Kinds (when the comprobante is committed matters for exactly-once testing):
 ``524``                   commit, then an HTML 524 page
 ``corte``                 commit, then close the socket without any response
 ``sin_cae``               commit, then ``error: "S"`` "AFIP No devolvio el CAE asociado" (nuevo)
+``solo_arca``             ``error: "S"`` "El comprobante existe en ARCA pero no en TusFacturasAPP",
+                          nothing committed (nuevo): the case a person settles with
+                          ``tf-import resolver`` after checking ARCA; the sandbox has no ARCA
+                          of its own, so what ARCA "holds" is what the person records
 ``lenta=S`` / ``=A-B``    commit, wait S seconds, then answer
 ``observacion``           commit with an AFIP observation ``[ codigo: 10063 ]`` (nuevo)
 ``afip_caido=S``          AFIP down for S seconds from this request (from the start without ``@``):
@@ -70,11 +74,11 @@ ENDPOINT_ALIASES: dict[str, tuple[str, ...] | None] = {
     "todos": None,
 }
 
-PRE = ("429", "500", "error")  # answer instead of processing: nothing committed
+PRE = ("429", "500", "error", "solo_arca")  # answer instead of processing: nothing committed
 POST = ("524", "corte", "sin_cae")  # answer replaced after committing
 SECONDS = ("demora", "lenta", "afip_caido", "mantenimiento")
 WINDOWS = ("afip_caido", "mantenimiento")
-NUEVO_ONLY = ("sin_cae", "observacion", "fec")
+NUEVO_ONLY = ("sin_cae", "observacion", "fec", "solo_arca")
 KINDS = (*PRE, *POST, *SECONDS, "observacion", "fec", "rps")
 
 FALLAS_AYUDA = """\
@@ -93,6 +97,9 @@ Fallas (--fallas): cláusulas separadas por ';', ',' o espacios:
     524                     guarda y responde HTTP 524
     corte                   guarda y cierra la conexión sin responder
     sin_cae                 guarda y responde "AFIP No devolvio el CAE asociado"
+    solo_arca               responde "El comprobante existe en ARCA pero no en
+                            TusFacturasAPP", no guarda nada (se resuelve con
+                            tf-import resolver)
     lenta=S                 guarda, espera S segundos y responde
     observacion             guarda con una observación de AFIP [ codigo: 10063 ]
     afip_caido=S            AFIP caído S segundos (sin @: desde el arranque)
@@ -262,7 +269,7 @@ def _parse_when(text: str | None, token: str) -> When:
 class Decision:
     """What the faults decided for one request."""
 
-    pre: str | None = None  # "429" | "500" | "error": answer instead of processing
+    pre: str | None = None  # "429" | "500" | "error" | "solo_arca": answer instead of processing
     delay: float = 0.0  # seconds before committing
     post_delay: float = 0.0  # seconds after committing, before answering
     post: str | None = None  # "524" | "corte" | "sin_cae": answer replaced after committing

@@ -332,7 +332,9 @@ def _asociados(
             pdv = r.integer(a, "punto_venta", f"{path}.punto_venta", required=True, lo=1, hi=99999)
             nro = r.integer(a, "numero", f"{path}.numero", required=True, lo=1, hi=99999999)
             fecha = r.date(a, "comprobante_fecha", f"{path}.comprobante_fecha", required=True)
-            cuit = r.text(a, "cuit", f"{path}.cuit", max_len=11)
+            # Required for every nota (tusfacturas-api.md §3.7); an FCE nota without it gets AFIP's
+            # own 10158 instead (fce.py), so the field check leaves those to it.
+            cuit = r.text(a, "cuit", f"{path}.cuit", max_len=11, required=tipo.es_nota and not tipo.fce)
             if tipo_a and pdv and nro and fecha:
                 refs.append(AsociadoRef(tipo_a, pdv, nro, fecha, cuit))
     periodo_asociado = None

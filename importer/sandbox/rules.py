@@ -25,6 +25,12 @@ FUERA_DE_SECUENCIA = (
     "Consultar metodo FECompUltimoAutorizado."
 )
 SIN_CAE = "AFIP No devolvio el CAE asociado. (Cod. Error #6661141.S1254)"
+# TusFacturas' help names this case "El comprobante existe en ARCA pero no en TusFacturasAPP"
+# (errores-comunes-de-arca-en-tusfacturasapp.md); the exact API wording is not published.
+SOLO_EN_ARCA = (
+    "El comprobante existe en ARCA pero no en TusFacturasAPP. Contacte al soporte de TusFacturasAPP "
+    "indicando los datos del comprobante."
+)
 AFIP_TRANSITORIO = (
     "AFIP Factura electronica, informa el siguiente error: "
     "javax.ejb.EJBTransactionRolledbackException. Error interno de AFIP, reintente en unos minutos."

@@ -22,7 +22,14 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import (
+    FileResponse,
+    HTMLResponse,
+    JSONResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp
@@ -55,7 +62,7 @@ def nombre_mostrable(nombre: str) -> str:
 
 def nombre_descarga(nombre: str, sufijo: str) -> str:
     """A download's suggested name from the shown one: `julio.xlsx` → `julio-resultados.xlsx`."""
-    base = re.sub(r"\.xlsx$", "", nombre, flags=re.IGNORECASE)
+    base = re.sub(r"(-ensayo)?(-resultados)?\.xlsx$", "", nombre, flags=re.IGNORECASE)  # a book fed back
     base = re.sub(r"[^\w .-]", "_", base).strip(" .") or "planilla"
     return f"{base[:80]}{sufijo}"
 
@@ -102,8 +109,6 @@ def crear_app(config: ConfigWeb, mesa: Mesa | None = None) -> ASGIApp:
         return JSONResponse(cuerpo)
 
     async def eventos(request: Request) -> Response:
-        from starlette.responses import StreamingResponse
-
         trabajo = mesa.trabajo
 
         async def flujo() -> AsyncIterator[str]:

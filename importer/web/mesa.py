@@ -8,6 +8,7 @@ refused by the ledger's own lock, with the service's Spanish message.
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ from importer.emision.secrets import load_credentials
 from importer.web.configuracion import ConfigWeb
 from importer.web.trabajo import ENSAYO, Subida, Trabajo
 
+logger = logging.getLogger("importer")
 MAX_ERRORES_TABLA = 2000  # rows in the page's table; every error is in the report
 REANUDAR = "use el botón Reintentar de la página de tf-import web (lo ya emitido no se vuelve a enviar)"
 
@@ -63,6 +65,7 @@ class Mesa:
         self.revision: Revision | None = None
         self.trabajo: Trabajo | None = None
         self.aviso = ""  # a notice for the next page (shown once)
+        self.interrumpida = False  # the server stopped while a job ran (it is resumable)
         self.subidas = config.carpeta / "subidas"
 
     # --- the planilla -----------------------------------------------------------------------------
@@ -103,13 +106,17 @@ class Mesa:
         from importer.emision.servicio import validar
 
         mensajes: list[str] = []
-        deps = Dependencias(on_message=mensajes.append, on_error=mensajes.append)
+        deps = Dependencias(on_message=mensajes.append, on_error=mensajes.append, ajustes=self.config.ajustes)
         reporte = subida.ruta.with_name(f"{subida.ruta.stem}-reporte.xlsx")
         opciones = OpcionesValidacion(datos=self.config.datos, reporte=reporte, cuentas=self.config.cuentas)
         try:
             resultado = validar(subida.ruta, opciones, deps)
         except TfImportError as exc:
             revision = Revision(subida, mensajes=mensajes, error=subida.para_la_pagina(str(exc)))
+        except Exception as exc:  # last resort, as the CLI: a Spanish line, never a traceback
+            logger.debug("web validation failed", exc_info=True)
+            texto = f"Error inesperado al leer la planilla: {exc}"
+            revision = Revision(subida, mensajes=mensajes, error=subida.para_la_pagina(texto))
         else:
             v, planilla = resultado.revisada.validacion, resultado.revisada.planilla
             errores = [
@@ -187,6 +194,7 @@ class Mesa:
         """Server shutdown: stop the job and wait until the request in flight is settled."""
         trabajo = self.trabajo
         if trabajo is not None and not trabajo.terminado:
+            self.interrumpida = True
             trabajo.detener()
             trabajo.esperar()
 

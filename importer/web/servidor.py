@@ -103,6 +103,7 @@ def _carpeta(args: argparse.Namespace, datos: Path) -> Path:
     problema = folder_problem(carpeta)
     if problema:
         raise UsageError(f"--carpeta {carpeta}: {problema}. Elija otra carpeta de trabajo.")
+    carpeta.mkdir(parents=True, exist_ok=True)  # the folder the start-up message points to
     return carpeta
 
 
@@ -133,14 +134,16 @@ def web_command(args: argparse.Namespace) -> int:
     import uvicorn
 
     from importer.web.app import crear_app
+    from importer.web.mesa import Mesa
 
     sock = abrir_socket(args.port)
     try:
         config = configuracion(args, sock.getsockname()[1])
+        mesa = Mesa(config)
         url = f"http://{HOST}:{config.puerto}/?token={config.token}"
         servidor = uvicorn.Server(
             uvicorn.Config(
-                crear_app(config),
+                crear_app(config, mesa),
                 log_level="warning",
                 access_log=False,
                 timeout_graceful_shutdown=3,
@@ -153,9 +156,17 @@ def web_command(args: argparse.Namespace) -> int:
         sys.stdout.flush()
         if not args.no_abrir:
             threading.Thread(target=_abrir_navegador, args=(servidor, url), daemon=True).start()
-        servidor.run(sockets=[sock])
+        # uvicorn hands Ctrl-C back once it has shut down: for this command that is the normal end
+        with contextlib.suppress(KeyboardInterrupt):
+            servidor.run(sockets=[sock])
     finally:
         sock.close()
+    if mesa.interrumpida:
+        print(
+            "El envío en curso se detuvo al cerrar; vuelva a abrir la página y use Reintentar para continuar."
+        )
+        return ExitCode.INTERRUPTED
+    print("tf-import web terminado.")
     return ExitCode.OK
 
 

@@ -104,6 +104,7 @@ class Trabajo:
         self.hechos = 0
         self._marcas: deque[float] = deque(maxlen=30)
         self.mensajes: deque[str] = deque(maxlen=MAX_MENSAJES)
+        self.por_cuenta: dict[str, dict[str, int]] = {}  # account name → EMITIDO / RECHAZADO now
         self.terminado = False
         self.error = ""
         self.codigo: ExitCode | None = None
@@ -156,12 +157,19 @@ class Trabajo:
             self._marcas.append(time.monotonic())
             self.version += 1
 
+    def _progreso_cuenta(self, cuenta: str, referencia: str, estado: str) -> None:
+        with self._lock:
+            cuentas = self.por_cuenta.setdefault(cuenta, {"EMITIDO": 0, "RECHAZADO": 0})
+            cuentas["EMITIDO" if estado == "EMITIDO" else "RECHAZADO"] += 1
+            self.version += 1
+
     def _correr(self) -> None:
         deps = replace(
             self._deps,
             on_message=self._decir,
             on_error=self._decir,
             on_progress=self._progreso,
+            on_account_progress=self._progreso_cuenta,
             emitiendo=self._emitiendo,
             should_stop=self._detener.is_set,
         )
@@ -228,6 +236,10 @@ class Trabajo:
                 "hechos": self.hechos,
                 "ritmo": "" if ritmo is None else f"{ritmo:.1f}".replace(".", ",") + " por minuto",
                 "mensajes": list(self.mensajes)[-60:],
+                # per account, when the run has named accounts (an accounts file)
+                "por_cuenta": [
+                    [nombre, n["EMITIDO"], n["RECHAZADO"]] for nombre, n in self.por_cuenta.items() if nombre
+                ],
                 "cierre": self.cierre() if self.terminado else "",
                 "error": self.error,
                 "codigo": None if self.codigo is None else int(self.codigo),

@@ -9,12 +9,13 @@ from decimal import Decimal
 import pytest
 
 from importer.dominio.catalogs import TIPOS_BY_NAME
-from importer.dominio.comprobantes import Asociado, Cliente, Comprobante, Linea
+from importer.dominio.comprobantes import Asociado, Cliente, Comprobante, DatosFce, Linea
 from importer.dominio.fiscal import MAX_LINEAS, asociables, pesos, revisar_comprobante
 
 HOY = date(2025, 7, 14)  # a Monday in the middle of the month
 RI = Cliente("CUIT", "30698765433", "Ferretería del Sur SRL", "RI")
 CF = Cliente("OTRO", "0", "Consumidor final", "CF")
+CBU_VALIDO = "0170215820000005295250"
 
 
 def linea(
@@ -37,6 +38,13 @@ def comprobante(**overrides: object) -> Comprobante:
         "lineas": (linea(),),
     }
     fields.update(overrides)
+    tipo = TIPOS_BY_NAME[str(fields["tipo"])]
+    if tipo.fce and "fce" not in overrides:  # an FCE carries its AFIP data (tested in test_fce_validation)
+        fields["fce"] = (
+            DatosFce(anulacion="N") if tipo.es_nota else DatosFce(cbu=CBU_VALIDO, transferencia="SCA")
+        )
+        if not tipo.es_nota and "vencimiento" not in overrides:
+            fields["vencimiento"] = fields["fecha"]
     return Comprobante(**fields)  # type: ignore[arg-type]
 
 

@@ -181,10 +181,23 @@ def test_a_wrong_cell_is_reported_at_its_place_and_blocks_its_comprobante(tmp_pa
     assert v.validas == [] and v.invalidas == {"FA-0001"}
     aviso = solo(v, "tributo.con_errores")
     assert (aviso.hoja, aviso.fila, aviso.referencia) == ("Comprobantes", None, "FA-0001")
-    assert "la percepción de la hoja Tributos, fila 2, tiene errores" in aviso.mensaje
+    assert str(aviso) == (
+        "Comprobante FA-0001: La percepción de la hoja Tributos, fila 2, tiene errores: corríjala para "
+        "emitir este comprobante con sus percepciones."
+    )
     assert aviso in v.problems_de_fila(2)  # the comprobante's rows say why
     assert v.tributos_filas_invalidas == {2} and v.filas_invalidas == set()
     assert not any(p.codigo.startswith("total.") for p in v.problems)  # no misleading total
+
+
+def test_unknown_codes_say_what_to_write(tmp_path):
+    v = validar(tmp_path, [valid_row()], [percepcion(tributo="Tasa", regimen="Narnia")])
+    assert [p.mensaje for p in v.problems if p.codigo == "valor_desconocido"] == [
+        "tributo: «Tasa» no es un tributo de percepción: use IVA, IIBB o NACIONAL.",
+        "regimen: «Narnia» no es un régimen de percepción: para IIBB escriba la jurisdicción (Buenos Aires, "
+        "CABA, Córdoba…), para IVA RG 2408, RG 5329 o No especificado, para NACIONAL Ganancias, Bienes "
+        "Personales o Impuesto PAIS (o el código de 1 a 34).",
+    ]
 
 
 def test_the_same_cells_written_right_pass(tmp_path):

@@ -94,6 +94,7 @@ def test_nota_de_credito_a_of_9_3_totals_142_10(estricto: Sandbox) -> None:
         "punto_venta": 1,
         "numero": 1,
         "comprobante_fecha": HOY.strftime("%d/%m/%Y"),
+        "cuit": IssuerProfile().cuit,  # required in every nota's asociado (§3.7)
     }
     nota = factura(
         HOY,

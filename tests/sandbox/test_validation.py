@@ -360,6 +360,7 @@ class TestNotas:
             "punto_venta": 1,
             "numero": 1,
             "comprobante_fecha": "15/07/2025",
+            "cuit": IssuerProfile().cuit,  # required in every nota's asociado (§3.7)
             **changes,
         }
 

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 
 from importer.planilla.columns import NAMES
 from importer.web.configuracion import ConfigWeb
+from tests.conftest import valid_row, write_rows
 from tests.web.conftest import (
     CREDENCIALES,
     EJEMPLO,
@@ -169,8 +170,12 @@ def test_emit_stop_and_resume_sends_each_comprobante_once(
         assert detenido["codigo"] == 130
         assert 2 <= detenido["emitidos"] < 8 and detenido["emitidos"] + detenido["pendientes"] == 8
         assert "Reintentar" in detenido["cierre"]
-        libro = filas_resultados(config.carpeta / "subidas" / "planilla-001-resultados.xlsx")
-        assert {r["estado"] for r in libro} == {"EMITIDO", "PENDIENTE"}
+        # the user carries on from the results workbook (as `run` accepts it)
+        parcial = tmp_path / "diciembre-resultados.xlsx"
+        parcial.write_bytes(c.get("/descargas/resultados").content)
+        assert {r["estado"] for r in filas_resultados(parcial)} == {"EMITIDO", "PENDIENTE"}
+        subir(c, parcial)
+        assert c.get("/estado").json()["planilla"]["validos"] == 8
         post(c, "/reintentar")
         final = esperar_fin(c)
         assert (final["emitidos"], final["pendientes"], final["codigo"], final["modo"]) == (
@@ -186,9 +191,11 @@ def test_emit_stop_and_resume_sends_each_comprobante_once(
         estados = [dict(zip(valores[0], v, strict=False))["estado"] for v in valores[1:]]
         assert estados == ["EMITIDO"] * 8
         assert len(zipfile.ZipFile(io.BytesIO(c.get("/descargas/pdfs").content)).namelist()) == 8
+        vistas = c.get("/").text + c.get("/estado").text + c.get("/eventos").text
+        assert not [v for v in CREDENCIALES.values() if v in vistas]  # the page never shows a credential
     emitidos = sandbox_lento.comprobantes(triple())
     assert len(emitidos) == 8  # stop + resume sent nothing twice
-    assert all(CREDENCIALES["TUSFACTURAS_APIKEY"] not in str(x) for x in (detenido, final))
+    assert not [v for v in CREDENCIALES.values() if v in str(detenido) + str(final)]
 
 
 def test_the_template_is_downloadable(cliente) -> None:
@@ -206,3 +213,39 @@ def test_the_event_stream_ends_with_the_finished_job(cliente) -> None:
         assert r.headers["content-type"].startswith("text/event-stream")
         datos = [line for line in r.iter_lines() if line.startswith("data: ")]
     assert len(datos) == 1 and '"terminado": "si"' in datos[0] and '"emitidos": 41' in datos[0]
+
+
+def test_closing_the_server_mid_run_settles_the_request_in_flight(
+    config: ConfigWeb, sandbox_lento, tmp_path: Path
+) -> None:
+    planilla = mes_de_hoy(tmp_path / "enero.xlsx", 10)
+    c = conectar(para_emitir(config, sandbox_lento.base_url))
+    with c:
+        c.get(f"/?token={TOKEN}")
+        subir(c, planilla)
+        post(c, "/emitir")
+        fin = time.monotonic() + 30
+        while c.get("/estado").json()["trabajo"]["emitidos"] < 1:
+            assert time.monotonic() < fin
+            time.sleep(0.05)
+        mesa = c.app.app.state.mesa  # type: ignore[attr-defined]
+    # leaving the client shuts the app down (Ctrl-C does the same): the job stops cleanly
+    trabajo = mesa.trabajo
+    assert trabajo.terminado and trabajo.codigo == 130 and mesa.interrumpida
+    libro = filas_resultados(trabajo.resultados)
+    emitidos = sum(f["estado"] == "EMITIDO" for f in libro)
+    assert 1 <= emitidos < 10 and {f["estado"] for f in libro} <= {"EMITIDO", "PENDIENTE"}
+    assert len(sandbox_lento.comprobantes(triple())) == emitidos  # nothing left in doubt
+
+
+def test_progress_is_counted_per_account(cliente, tmp_path: Path) -> None:
+    """Two puntos de venta are two accounts of the built-in simulator: each has its own count."""
+    filas = [valid_row(referencia=f"PV-{n}", punto_venta=1 + n % 2) for n in range(1, 6)]
+    subir(cliente, write_rows(tmp_path / "dos-puntos.xlsx", filas))
+    post(cliente, "/ensayar")
+    trabajo = esperar_fin(cliente)
+    assert trabajo["emitidos"] == 5
+    por_cuenta = {nombre: (emitidos, rechazados) for nombre, emitidos, rechazados in trabajo["por_cuenta"]}
+    assert sorted(por_cuenta.values()) == [(2, 0), (3, 0)]  # pv 1: PV-2, PV-4; pv 2: PV-1, PV-3, PV-5
+    pagina = cliente.get("/").text
+    assert all(nombre in pagina for nombre in por_cuenta)

@@ -57,7 +57,7 @@ def navegador() -> Iterator[Any]:
     ejecutable = _chromium()
     with sync_playwright() as p:
         try:
-            browser = p.chromium.launch(executable_path=ejecutable, args=["--no-sandbox"])
+            browser = p.chromium.launch(executable_path=ejecutable, args=["--no-sandbox", "--lang=es-AR"])
         except Exception as exc:  # no browser on this machine (a Windows laptop without apt-get)
             pytest.skip(
                 f"No hay un Chromium utilizable ({type(exc).__name__}): instale el paquete «chromium» "
@@ -143,7 +143,8 @@ def test_review_fix_and_rehearse_in_a_real_browser(
         filas = page.locator("table[data-tabla=errores] tbody tr")
         textos = [filas.nth(i).inner_text() for i in range(filas.count())]
         cuit = [t for t in textos if "cliente_documento_nro" in t]
-        assert len(cuit) == 1 and "\t2\t" in f"\t{cuit[0]}" and "verificador" in cuit[0].lower()
+        assert len(cuit) == 1, page.inner_text("main")
+        assert "\t2\t" in f"\t{cuit[0]}" and "verificador" in cuit[0].lower()
         assert any("precio_unitario" in t and "AA" in t for t in textos)
         assert page.inner_text("[data-invalidos]") == "1"
         foto(page, "errores", tmp_path)
@@ -194,6 +195,7 @@ def test_emit_stop_reload_and_resume_in_a_real_browser(
         page.goto(f"{servidor.url}/?token={TOKEN}")
         page.set_input_files("input[type=file]", str(planilla))
         enviar(page, "validar")
+        assert page.locator("[data-sin-errores]").count() == 1, page.inner_text("main")
         enviar(page, "emitir")
         assert len(dialogos) == 1
         assert "hasta 12 comprobantes" in dialogos[0] and "«diciembre.xlsx»" in dialogos[0]

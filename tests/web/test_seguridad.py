@@ -10,6 +10,7 @@ from importer.web.configuracion import ConfigWeb
 from tests.web.conftest import CSRF, EJEMPLO, ORIGEN, TOKEN, conectar, post, subir
 
 RUTAS_GET = ["/", "/estado", "/eventos", "/descargas/plantilla", "/static/pagina.js", "/static/estilo.css"]
+ESCAPADO = "escapado-w7q.xlsx"  # a name no other test writes
 RUTAS_POST = ["/planilla", "/ensayar", "/emitir", "/reintentar", "/detener"]
 
 
@@ -155,12 +156,12 @@ def test_a_chunked_upload_that_grows_past_the_limit_is_cut(config: ConfigWeb) ->
 @pytest.mark.parametrize(
     "nombre",
     [
-        "../../fuera.xlsx",
-        "..\\..\\fuera.xlsx",
-        "/tmp/fuera.xlsx",
-        "C:\\Windows\\fuera.xlsx",
-        "subidas/../../fuera.xlsx",
-        '<img src=x onerror="alert(1)">fuera.xlsx',
+        "../../escapado-w7q.xlsx",
+        "..\\..\\escapado-w7q.xlsx",
+        "/tmp/escapado-w7q.xlsx",
+        "C:\\Windows\\escapado-w7q.xlsx",
+        "subidas/../../escapado-w7q.xlsx",
+        '<img src=x onerror="alert(1)">escapado-w7q.xlsx',
     ],
 )
 def test_the_clients_file_name_is_only_shown_never_used_as_a_path(
@@ -170,12 +171,13 @@ def test_the_clients_file_name_is_only_shown_never_used_as_a_path(
     assert r.status_code == 200
     guardados = sorted(p.name for p in (config.carpeta / "subidas").iterdir())
     assert guardados == ["planilla-001-reporte.xlsx", "planilla-001.xlsx"]
-    fuera = [p for p in tmp_path.parent.rglob("fuera.xlsx")] + list(Path("/tmp").glob("fuera.xlsx"))
+    lugares = (tmp_path.rglob(ESCAPADO), Path("/tmp").glob(ESCAPADO), Path.cwd().glob(ESCAPADO))
+    fuera = [p for lugar in lugares for p in lugar]
     assert fuera == []
     assert "<img src=x" not in r.text  # shown escaped
     assert "&lt;img" in r.text or "<img" not in nombre
     mostrado = cliente.get("/estado").json()["planilla"]["nombre"]
-    assert mostrado.endswith("fuera.xlsx")  # as sent (the multipart encoding may trim or quote it)
+    assert mostrado.endswith("escapado-w7q.xlsx")  # as sent (the multipart encoding may trim or quote it)
 
 
 def test_only_xlsx_files_are_taken(cliente, config: ConfigWeb, tmp_path: Path) -> None:

@@ -82,6 +82,20 @@
         var v = d[el.dataset.cuenta];
         el.textContent = v === "" || v === undefined || v === null ? "—" : v;
       });
+      var porCuenta = progreso.querySelector("[data-por-cuenta]");
+      porCuenta.hidden = !d.por_cuenta.length;
+      porCuenta.tBodies[0].replaceChildren.apply(
+        porCuenta.tBodies[0],
+        d.por_cuenta.map(function (fila) {
+          var tr = document.createElement("tr");
+          fila.forEach(function (valor) {
+            var td = document.createElement("td");
+            td.textContent = valor;
+            tr.appendChild(td);
+          });
+          return tr;
+        })
+      );
       barra.max = d.total || 1;
       barra.value = d.hechos;
       mensajes.replaceChildren.apply(

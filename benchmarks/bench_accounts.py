@@ -1,0 +1,199 @@
+"""Several accounts at once: aggregate throughput of concurrent streams through the real service.
+
+Four TusFacturas accounts (three puntos de venta of a Responsable Inscripto and a monotributista
+issuing C) with 250 comprobantes each over five dates, `--rate 10` per account, against a sandbox
+answering every request 20 ms late. The same run also emits 250 comprobantes of one account alone,
+so the ratio is measured under the same load (the machine is shared: ratios matter more than
+figures). Both go through `importer.emision.servicio.emitir` with an accounts file and
+`--sandbox --base-url` — the path of `tf-import run` — and time the emission itself (the pre-check
+listings, the POSTs, the PDFs and the post-run verification), not reading the sheet or writing
+the results workbook, which are printed apart.
+
+Requests are counted in the sandbox: the pre-check and the verification must be one listing per
+account and date (plus one `numeracion` per punto de venta and tipo), not one lookup per
+comprobante. Goal: aggregate ≥ 38 cbte/s (4 × 10 less the listings).
+
+Usage: python benchmarks/bench_accounts.py [N]    (default N = 250 per account)
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from openpyxl import Workbook
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from importer.cli.simulador import SimuladorIntegrado  # noqa: E402
+from importer.dominio.errores import ExitCode  # noqa: E402
+from importer.dominio.reloj import hoy_en_argentina  # noqa: E402
+from importer.emision.opciones import Dependencias, OpcionesEmision  # noqa: E402
+from importer.emision.servicio import emitir  # noqa: E402
+from importer.planilla.columns import NAMES  # noqa: E402
+from importer.sandbox import FaultPlan, Sandbox  # noqa: E402
+from importer.sandbox.emisores import emisor  # noqa: E402
+from importer.sandbox.server import ENDPOINTS  # noqa: E402
+
+HOY = hoy_en_argentina()
+FECHAS = tuple(HOY - timedelta(days=d) for d in range(4, -1, -1))  # five dates, the oldest first
+RATE = 10.0
+GOAL = 38.0
+CUIT_RI = "30712345671"
+CUIT_MONO = "20301234563"
+# (nombre, cuit, punto de venta, condición frente al IVA)
+CUENTAS = (
+    ("Local Centro", CUIT_RI, 1, "RI"),
+    ("Local Norte", CUIT_RI, 2, "RI"),
+    ("Local Sur", CUIT_RI, 3, "RI"),
+    ("Estudio Gómez", CUIT_MONO, 1, "M"),
+)
+
+
+def cuentas_toml(path: Path, cuentas: tuple[tuple[str, str, int, str], ...]) -> Path:
+    text = "".join(
+        f'[[cuenta]]\nnombre = "{nombre}"\ncuit = "{cuit}"\npunto_venta = {pv}\ncondicion_iva = "{cond}"\n'
+        f'usertoken_env = "NO_USADA"\napikey_env = "NO_USADA"\napitoken_env = "NO_USADA"\n\n'
+        for nombre, cuit, pv, cond in cuentas
+    )
+    path.write_text(text, encoding="utf-8")
+    path.chmod(0o600)
+    return path
+
+
+def planilla(path: Path, cuentas: tuple[tuple[str, str, int, str], ...], n: int) -> Path:
+    """n comprobantes per account, spread evenly over FECHAS, two lines each (one for C)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Comprobantes"
+    ws.append(list(NAMES))
+    for i in range(n):
+        fecha = FECHAS[i * len(FECHAS) // n]
+        for k, (_nombre, cuit, pv, cond) in enumerate(cuentas):
+            head = {
+                "referencia": f"K{k}-{i:05d}",
+                "fecha": fecha,
+                "tipo": "FACTURA C" if cond == "M" else "FACTURA B",
+                "punto_venta": pv,
+                "emisor_cuit": cuit,
+                "moneda": "PES",
+                "cotizacion": 1,
+                "condicion_pago": "201",
+                "cliente_documento_tipo": "DNI",
+                "cliente_documento_nro": "28033514",
+                "cliente_razon_social": "Juana Pérez",
+                "cliente_condicion_iva": "CF",
+                "cliente_domicilio": "Mitre 100",
+                "cliente_provincia": "1",
+                "descripcion": "Lámpara LED 9W",
+                "cantidad": 3,
+                "precio_unitario": 1850.5,
+                "alicuota_iva": "" if cond == "M" else "21",
+            }
+            ws.append([head.get(name) for name in NAMES])
+            if cond != "M":
+                line = {
+                    "referencia": head["referencia"],
+                    "descripcion": "Cable unipolar 2,5 mm",
+                    "cantidad": 10,
+                    "precio_unitario": 412.3,
+                    "alicuota_iva": "10.5",
+                }
+                ws.append([line.get(name) for name in NAMES])
+    wb.save(path)
+    return path
+
+
+@dataclass
+class Medida:
+    emision: float = 0.0  # seconds inside the service's "emitting" window
+    total: float = 0.0  # the whole emitir(): read, validate, emit, results workbook
+    pedidos: dict[str, int] = field(default_factory=dict)  # by API endpoint
+    descargas: int = 0  # PDF downloads (not paced: not API requests)
+
+
+def medir(folder: Path, cuentas: tuple[tuple[str, str, int, str], ...], n: int) -> Medida:
+    """One `tf-import run`-like emission of n comprobantes per account against a fresh sandbox."""
+    folder.mkdir(parents=True)
+    archivo = cuentas_toml(folder / "cuentas.toml", cuentas)
+    libro = planilla(folder / "mes.xlsx", cuentas, n)
+    medida = Medida()
+
+    @contextmanager
+    def cronometro(_total: int) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            medida.emision = time.perf_counter() - start
+
+    registradas = [emisor(cuit, pv, cond, nombre) for nombre, cuit, pv, cond in cuentas]
+    with Sandbox(FaultPlan.parse("demora=0.02"), hoy=HOY, cuentas=registradas, check_totals=True) as sb:
+        opciones = OpcionesEmision(
+            datos=folder / "datos",
+            sandbox=True,
+            base_url=sb.base_url,
+            estado=folder / "registro.sqlite",
+            pdf_dir=folder / "pdf",
+            resultados=folder / "resultados.xlsx",
+            hoy=HOY,
+            rate=RATE,
+            timeout=60,
+            margen=5,
+            cuentas=archivo,
+        )
+        deps = Dependencias(simulador=SimuladorIntegrado(), emitiendo=cronometro, ajustes=dict)
+        start = time.perf_counter()
+        resultado = emitir(libro, opciones, deps)
+        medida.total = time.perf_counter() - start
+        medida.pedidos = {e.split("/")[-1]: sb.requests_count(e) for e in ENDPOINTS}
+        medida.descargas = sb.requests_count() - sum(medida.pedidos.values())
+        emitidos = sum(len(sb.comprobantes(e.credentials)) for e in registradas)
+    assert resultado.codigo == ExitCode.OK, resultado.cuentas
+    assert emitidos == n * len(cuentas), emitidos
+    return medida
+
+
+def mostrar(titulo: str, m: Medida, cuentas: int, n: int) -> float:
+    total = cuentas * n
+    pedidos = sum(m.pedidos.values())
+    rate = total / m.emision
+    detalle = ", ".join(f"{k} {v}" for k, v in m.pedidos.items() if v)
+    listados = m.pedidos.get("consulta_avanzada", 0)
+    print(f"  {titulo}: {total} comprobantes en {m.emision:.1f} s = {rate:.2f} cbte/s")
+    print(f"    pedidos a la API: {pedidos} ({pedidos / total:.3f} por comprobante): {detalle}")
+    print(
+        f"    listados por fecha: {listados} = {listados / (cuentas * len(FECHAS)):g} por cuenta y fecha "
+        f"({cuentas} cuentas × {len(FECHAS)} fechas; consulta previa y verificación)"
+    )
+    print(f"    descargas de PDF (no cuentan para --rate): {m.descargas}")
+    print(f"    proceso completo (leer, validar, emitir, libro de resultados): {m.total:.1f} s")
+    return rate
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 250
+    print(
+        f"Varias cuentas a la vez: {n} comprobantes por cuenta en {len(FECHAS)} fechas, "
+        f"--rate {RATE:g} por cuenta, 20 ms de latencia del servidor"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        sola = mostrar("una cuenta sola", medir(folder / "sola", CUENTAS[:1], n), 1, n)
+        juntas = mostrar(
+            f"{len(CUENTAS)} cuentas a la vez", medir(folder / "juntas", CUENTAS, n), len(CUENTAS), n
+        )
+    print(
+        f"  Total agregado: {juntas:.2f} cbte/s (meta ≥ {GOAL:g}); una cuenta sola: {sola:.2f} cbte/s; "
+        f"relación {juntas / sola:.2f}× (ideal {len(CUENTAS)}×)"
+    )
+
+
+if __name__ == "__main__":
+    main()
