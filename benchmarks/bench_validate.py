@@ -6,9 +6,15 @@ Writes a workbook with every template column filled the messy way users fill the
 `1.234,56` text next to Excel numbers, dates as `dd/mm/aaaa` text next to Excel dates, tipos and
 condiciones in lower case, percent-formatted discounts, header cells repeated on every line of a
 comprobante (half of them notas de crédito, so the asociado columns are filled too) and about 1 %
-of bad cells. Then, each in a fresh process so that every peak RSS is its own:
+of bad cells. A `Tributos` sheet adds 20,000 perception rows (`--tributos`) on those A
+comprobantes (IIBB by province name, IVA RG 2408, amounts as text or numbers, alícuotas as `3`,
+`3,5 %` or percent-formatted cells, the importe written or left empty; about 1 % of them bad: an
+unknown referencia, a régimen of another tributo, an importe that does not match); each
+comprobante's `total_control` includes its perceptions. Then, each in a fresh process so that every
+peak RSS is its own:
 
-- baseline: `pandas.read_excel(path, engine="calamine", dtype=object)`;
+- baseline: `pandas.read_excel(path, sheet_name=["Comprobantes", "Tributos"], engine="calamine",
+  dtype=object)`: BOTH sheets, since validate reads both, so the comparison stays fair;
 - validate: `read_planilla` (with its safety checks: zip, extent scan) + `validate_planilla`.
 
 Two ratios are printed: the operation alone (imports done) and the whole process (interpreter,
@@ -33,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from importer.dominio.amounts import compute_totals  # noqa: E402
 from importer.dominio.documentos import cuit_check_digit  # noqa: E402
+from importer.planilla.columnas_tributos import TRIBUTOS_NAMES, TRIBUTOS_SHEET  # noqa: E402
 from importer.planilla.columns import NAMES  # noqa: E402
 
 GOAL_RATIO = 1.3
@@ -75,7 +82,57 @@ MISTAKES = {
 }
 
 
-def _comprobante(rng: random.Random, number: int, clientes: list[tuple[str, str]], lines: int) -> list[dict]:
+# (tributo, régimen) as people write them; each comprobante takes distinct ones.
+PERCEPCIONES = (
+    ("IIBB", "Buenos Aires"),
+    ("iibb", "CABA"),
+    ("Ingresos Brutos", "córdoba"),
+    ("IIBB", "Santa Fe"),
+    ("7", "16"),
+    ("IVA", "RG 2408"),
+    ("iva", "rg 2408"),
+)
+ALICUOTAS_PERCEPCION = (Decimal("3"), Decimal("2.5"), Decimal("1.5"), Decimal("3.5"), Decimal("0.75"))
+# One plausible mistake per perception column (the referencia of no comprobante, a régimen of
+# another tributo, an importe that does not match base × alícuota, an alícuota out of range).
+MISTAKES_TRIBUTOS = {
+    "referencia": lambda v: f"{v}-X",
+    "regimen": lambda v: "RG 5329" if str(v).lower() not in ("rg 2408",) else "Mendoza",
+    "importe": lambda v: "1,00",
+    "alicuota": lambda v: "150",
+}
+
+
+def _percepciones(rng: random.Random, referencia: str, base: Decimal, count: int) -> list[dict]:
+    rows = []
+    for tributo, regimen in rng.sample(PERCEPCIONES, count):
+        alicuota = rng.choice(ALICUOTAS_PERCEPCION)
+        importe = compute_totals([(base * alicuota / 100, Decimal(1), "0", Decimal(0))], "C").total
+        shown = rng.random()
+        rows.append(
+            {
+                "referencia": referencia,
+                "tributo": tributo,
+                "regimen": regimen,
+                "base_imponible": _ar(base) if rng.random() < 0.5 else float(base),
+                # A percent-formatted cell (0.03 shown as 3 %), `3,5 %` as text, or a plain number.
+                "alicuota": float(alicuota / 100)
+                if shown < 0.4
+                else f"{alicuota}".replace(".", ",") + " %"
+                if shown < 0.7
+                else float(alicuota),
+                "importe": None if rng.random() < 0.5 else _ar(importe),
+                "descripcion": f"Percepción {regimen}",
+                "_percent": shown < 0.4,
+                "_importe": importe,
+            }
+        )
+    return rows
+
+
+def _comprobante(
+    rng: random.Random, number: int, clientes: list[tuple[str, str]], lines: int, percepciones: int = 0
+) -> tuple[list[dict], list[dict]]:
     cuit, razon = rng.choice(clientes)
     fecha = HOY - timedelta(days=rng.randrange(5))
     nota = number % 2 == 0
@@ -87,9 +144,11 @@ def _comprobante(rng: random.Random, number: int, clientes: list[tuple[str, str]
         alicuota = rng.choice(("21", "21", "10.5", "27"))
         bonificacion = rng.choice((Decimal(0), Decimal(0), Decimal(5), Decimal("10.5")))
         detalle.append((cantidad, precio, alicuota, bonificacion))
-    total = compute_totals(detalle, "A").total
+    referencia = f"BENCH-{number:06d}"
+    tributos = _percepciones(rng, referencia, compute_totals(detalle, "A").neto_gravado, percepciones)
+    total = compute_totals(detalle, "A", [t["_importe"] for t in tributos]).total
     head = {
-        "referencia": f"BENCH-{number:06d}",
+        "referencia": referencia,
         "fecha": _date(rng, fecha),
         "tipo": "nota de credito a" if nota else rng.choice(("factura a", "FACTURA A", "Factura A")),
         "punto_venta": 1 + number % 3,
@@ -131,11 +190,12 @@ def _comprobante(rng: random.Random, number: int, clientes: list[tuple[str, str]
             leyenda=f"Lote {rng.randrange(1, 999)}",
         )
         rows.append(row)
-    return rows
+    return rows, tributos
 
 
-def write_workbook(path: Path, rows: int, seed: int = 7) -> int:
-    """A messy invoice workbook of `rows` line rows; returns the number of bad cells planted."""
+def write_workbook(path: Path, rows: int, tributos: int = 20_000, seed: int = 7) -> tuple[int, int]:
+    """A messy invoice workbook of `rows` line rows and about `tributos` perception rows; returns
+    the numbers of bad cells planted in each sheet."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
@@ -146,9 +206,16 @@ def write_workbook(path: Path, rows: int, seed: int = 7) -> int:
     ws.append(list(NAMES))
     percent_at = NAMES.index("bonificacion_porcentaje")
     bad_cells = written = number = 0
+    percepciones: list[dict] = []
     while written < rows:
         number += 1
-        for row in _comprobante(rng, number, clientes, min(rng.choice((2, 3, 4)), rows - written)):
+        lines = min(rng.choice((2, 3, 4)), rows - written)
+        # As many perceptions as keep the sheet on course for `tributos` rows in all.
+        expected = max(tributos - len(percepciones), 0) * lines / (rows - written)
+        count = min(int(expected) + (rng.random() < expected - int(expected)), len(PERCEPCIONES))
+        filas, nuevas = _comprobante(rng, number, clientes, lines, count)
+        percepciones += nuevas
+        for row in filas:
             if rng.random() < 0.01:  # one bad cell in about 1 % of the rows
                 name = rng.choice(list(MISTAKES))
                 row[name] = MISTAKES[name](row[name])
@@ -159,8 +226,24 @@ def write_workbook(path: Path, rows: int, seed: int = 7) -> int:
             cells[percent_at] = percent
             ws.append(cells)
             written += 1
+    ws = wb.create_sheet(TRIBUTOS_SHEET)
+    ws.append(list(TRIBUTOS_NAMES))
+    alicuota_at = TRIBUTOS_NAMES.index("alicuota")
+    bad_tributos = 0
+    for row in percepciones:
+        if rng.random() < 0.01:
+            name = rng.choice(list(MISTAKES_TRIBUTOS))
+            row[name] = MISTAKES_TRIBUTOS[name](row[name])
+            row["_percent"] = row["_percent"] and name != "alicuota"
+            bad_tributos += 1
+        cells = [row.get(n) for n in TRIBUTOS_NAMES]
+        if row["_percent"]:
+            percent = WriteOnlyCell(ws, value=cells[alicuota_at])
+            percent.number_format = "0.00%"
+            cells[alicuota_at] = percent
+        ws.append(cells)
     wb.save(path)
-    return bad_cells
+    return bad_cells, bad_tributos
 
 
 _BASELINE = """
@@ -168,9 +251,11 @@ import json, sys, time
 started = time.perf_counter()
 import pandas as pd
 imported = time.perf_counter()
-frame = pd.read_excel(sys.argv[1], engine="calamine", dtype=object)
+frames = pd.read_excel(sys.argv[1], sheet_name=["Comprobantes", "Tributos"], engine="calamine", dtype=object)
 done = time.perf_counter()
-print(json.dumps({"import_s": imported - started, "work_s": done - imported, "rows": len(frame)}))
+rows = {name: len(frame) for name, frame in frames.items()}
+print(json.dumps({"import_s": imported - started, "work_s": done - imported, "rows": rows["Comprobantes"],
+                  "tributos": rows["Tributos"]}))
 """
 
 
@@ -190,6 +275,7 @@ def phase(path: Path) -> dict[str, float]:
         "read_s": read - imported,
         "work_s": done - imported,
         "rows": float(len(planilla.datos)),
+        "tributos": float(len(planilla.tributos.datos) if planilla.tributos is not None else 0),
         "problems": float(len(report.problems)),
         "comprobantes": float(len(report.comprobantes)),
     }
@@ -232,6 +318,7 @@ def measure(path: Path, repeat: int, openpyxl: bool) -> dict[str, dict[str, floa
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--tributos", type=int, default=20_000, help="perception rows (Tributos sheet)")
     parser.add_argument("--keep", type=Path, help="folder to keep (and reuse) the generated workbook in")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each (best time is shown)")
     parser.add_argument("--openpyxl", action="store_true", help="also time pandas' openpyxl reader")
@@ -250,11 +337,12 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"bench-messy-{args.rows}.xlsx"
+        path = folder / f"bench-messy-{args.rows}-{args.tributos}.xlsx"
         if not path.exists():
             started = time.perf_counter()
-            bad = write_workbook(path, args.rows)
-            print(f"workbook: {args.rows:,} rows × {len(NAMES)} columns, {bad} bad cells, "
+            bad, bad_tributos = write_workbook(path, args.rows, args.tributos)
+            print(f"workbook: {args.rows:,} rows × {len(NAMES)} columns, {bad} bad cells; "
+                  f"{args.tributos:,} perception rows, {bad_tributos} bad; "
                   f"{path.stat().st_size / 2**20:.1f} MB, written in {time.perf_counter() - started:.0f} s")  # fmt: skip
         else:
             print(f"workbook: {path} (reused)")
@@ -264,7 +352,7 @@ def main(argv: list[str] | None = None) -> int:
           f"(imports {base['import_s']:.2f} s), peak RSS {base['peak_rss_mb']:4.0f} MB")  # fmt: skip
     print(f"read + validate            : {val['work_s']:6.2f} s work, {val['wall_s']:6.2f} s process "
           f"(imports {val['import_s']:.2f} s, read {val['read_s']:.2f} s), peak RSS {val['peak_rss_mb']:4.0f} MB; "
-          f"{val['problems']:.0f} problems, {val['comprobantes']:.0f} comprobantes")  # fmt: skip
+          f"{val['problems']:.0f} problems, {val['comprobantes']:.0f} comprobantes, {val['tributos']:.0f} perception rows")  # fmt: skip
     if "openpyxl" in runs:
         print(f"pandas.read_excel openpyxl : {runs['openpyxl']['work_s']:6.2f} s work")
     work, process = val["work_s"] / base["work_s"], val["wall_s"] / base["wall_s"]

@@ -1,7 +1,11 @@
 """Writes data/ejemplo.xlsx: one month of sales of an electrical-supplies distributor.
 
-The issuer (a Responsable Inscripto that also installs what it sells) is the sandbox's default
-account, so its CUIT is not in the sheet. The workbook declares, in the custom property
+The issuer (a Responsable Inscripto that also installs what it sells) is the sandbox's demo
+Responsable Inscripto, with puntos de venta 1 (sales on account) and 2 (the counter): two accounts
+of one CUIT, emitted at the same time. It is an agente de percepción of IIBB Buenos Aires (3 % on
+its A facturas to clients in that province) and of IVA (RG 2408, on one large order), so the
+`Tributos` sheet has one row per perception; and it sells to a large company above AFIP's FCE
+threshold, so one factura is an FCE MiPyME A (its CBU from the sheet, transfer SCA). The workbook declares, in the custom property
 `tf_import_fecha_simulada`, the day it is meant to be emitted on; every fecha lies within the
 five days AFIP allows for goods before that day, so `tf-import run data/ejemplo.xlsx --sandbox`
 works on any calendar day.
@@ -29,6 +33,8 @@ from openpyxl.packaging.custom import StringProperty  # noqa: E402
 from importer.dominio.amounts import compute_totals  # noqa: E402
 from importer.dominio.catalogs import ALICUOTA_IVA, TIPO_COMPROBANTE, TIPOS_BY_NAME  # noqa: E402
 from importer.dominio.documentos import cuit_check_digit  # noqa: E402
+from importer.dominio.tributos import TRIBUTO  # noqa: E402
+from importer.planilla.columnas_tributos import TRIBUTOS_BY_NAME, TRIBUTOS_NAMES, TRIBUTOS_SHEET  # noqa: E402
 from importer.planilla.columns import BY_NAME, NAMES  # noqa: E402
 from importer.planilla.reading import FECHA_SIMULADA_PROPERTY  # noqa: E402
 from importer.planilla.template import DATA_SHEET, build_template, save_workbook  # noqa: E402
@@ -98,6 +104,9 @@ class Comprobante:
     repetir_cabecera: bool = False
     total_control: bool = False
     asociado: Comprobante | None = None
+    # Perceptions: (tributo, régimen, alícuota as typed, importe written or not); base = neto gravado.
+    percepciones: list[tuple[str, str, object, bool]] = field(default_factory=list)
+    fce_cbu: str = ""
     referencia: str = field(default="", init=False)
 
 
@@ -129,6 +138,10 @@ C_MARTINEZ = Cliente("DNI", "28.456.789", "Martínez, Jorge Luis", "Consumidor F
 C_SOSA = Cliente("DNI", "33123456", "Sosa, Carolina", "CF", "Moreno 1440, Lanús", "Buenos Aires")
 C_ACOSTA = Cliente("DNI", "25.987.310", "Acosta, Miguel Ángel", "CF")
 C_MOSTRADOR = Cliente("OTRO", "0", "Consumidor Final", "CF")
+# A large company in the sandbox's FCE register (README, «Grandes empresas»): above the threshold
+# every factura to it must be an FCE MiPyME.
+C_GRAN_CADENA = Cliente("CUIT", "30-50000001-1", "Gran Cadena Demo Supermercados S.A.", "RI",
+                        "Av. Corrientes 1200, CABA", "CABA", "proveedores@grancadena.example")
 # fmt: on
 
 P = {
@@ -181,6 +194,7 @@ def comprobantes() -> list[Comprobante]:
         [(P["cable25"], 10, 0), (P["termica"], 12, 0), (P["disyuntor"], 6, 5), (P["tablero"], 6, 0),
          (P["corrugado"], 15, 0), (P["cinta"], 20, 0)],
         condicion_pago="30 días", dias_vencimiento=30, leyenda_general="Según OC 4512", total_control=True,
+        percepciones=[("IIBB", "Buenos Aires", "3 %", False)],
     )  # fmt: skip
     return [
         # Monday 23
@@ -201,7 +215,8 @@ def comprobantes() -> list[Comprobante]:
         # Tuesday 24
         Comprobante(dia(24), "FACTURA A", C_METAL,
                     [(P["soldadora"], 2, 0), (P["compresor"], 1, 0), (P["reflector"], 4, 0)],
-                    condicion_pago="Cuenta corriente", dias_vencimiento=15, total_control=True),
+                    condicion_pago="Cuenta corriente", dias_vencimiento=15, total_control=True,
+                    percepciones=[("IIBB", "Buenos Aires", 3, True), ("IVA", "RG 2408", 3, True)]),
         Comprobante(dia(24), "FACTURA A", C_QUILMES,
                     [(P["subte"], "150", 0), (P["corrugado"], 20, 0), (P["disyuntor"], 10, 5)],
                     condicion_pago="202", dias_vencimiento=30, fecha_como_texto=True),
@@ -222,7 +237,8 @@ def comprobantes() -> list[Comprobante]:
                     leyenda_general="Obra Libertador 14520"),
         Comprobante(dia(25), "FACTURA A", C_ESTRELLA,
                     [(P["reflector"], 10, 15), (P["panel"], 24, 10), (P["grupo"], 1, 0)],
-                    condicion_pago="203", dias_vencimiento=60, total_control=True),
+                    condicion_pago="203", dias_vencimiento=60, total_control=True,
+                    percepciones=[("iibb", "provincia de buenos aires", "3", False)]),
         Comprobante(dia(25), "FACTURA B", C_FUNDACION, [(P["panel"], 12, 0), (P["aea"], 2, 0)],
                     condicion_pago="Transferencia bancaria", dias_vencimiento=15),
         mostrador(25),
@@ -248,7 +264,12 @@ def comprobantes() -> list[Comprobante]:
                     condicion_pago="202", dias_vencimiento=30, periodo=(dia(16), dia(26)),
                     fecha_como_texto=True),
         Comprobante(dia(26), "FACTURA A", C_METAL, [(P["grupo"], 1, 5), (P["reflector"], 6, 0)],
-                    condicion_pago="Cuenta corriente", dias_vencimiento=15),
+                    condicion_pago="Cuenta corriente", dias_vencimiento=15,
+                    percepciones=[("7", "5", "3,00", False)]),
+        Comprobante(dia(26), "FCE A", C_GRAN_CADENA, [(P["grupo"], 3, 0), (P["reflector"], 10, 0)],
+                    condicion_pago="Cuenta corriente", dias_vencimiento=30, total_control=True,
+                    leyenda_general="OC 88120 - entrega en centro de distribución",
+                    fce_cbu="0170215820000005295250"),
         mostrador(26),
         # Friday 27
         Comprobante(dia(27), "NOTA DE CREDITO A", C_NORTE, [(P["disyuntor"], 2, 5)],
@@ -281,10 +302,31 @@ def _cantidad(value: object) -> Decimal:
     return Decimal(str(value).replace(",", "."))
 
 
+def _lines(c: Comprobante) -> list[tuple[Decimal, Decimal, str, Decimal]]:
+    return [(_cantidad(q), p.precio, ALICUOTA_IVA.lookup(p.alicuota) or "", Decimal(b)) for p, q, b in c.lineas]
+
+
+def _letra(c: Comprobante) -> str:
+    return TIPOS_BY_NAME[TIPO_COMPROBANTE.lookup(c.tipo) or ""].letra
+
+
+def _porcentaje(value: object) -> Decimal:
+    return Decimal(str(value).replace("%", "").replace(",", ".").strip())
+
+
+def percepciones(c: Comprobante) -> list[tuple[str, str, object, Decimal, Decimal, bool]]:
+    """(tributo, régimen, alícuota as typed, base, importe, write the importe) of each perception:
+    base = the neto gravado, importe = base × alícuota / 100 rounded half-even to the cent."""
+    base = compute_totals(_lines(c), _letra(c)).neto_gravado
+    out = []
+    for tributo, regimen, alicuota, escrito in c.percepciones:
+        importe = (base * _porcentaje(alicuota) / 100).quantize(Decimal("0.01"), rounding="ROUND_HALF_EVEN")
+        out.append((tributo, regimen, alicuota, base, importe, escrito))
+    return out
+
+
 def total(c: Comprobante) -> Decimal:
-    letra = TIPOS_BY_NAME[TIPO_COMPROBANTE.lookup(c.tipo)].letra
-    lines = [(_cantidad(q), p.precio, ALICUOTA_IVA.lookup(p.alicuota), Decimal(b)) for p, q, b in c.lineas]
-    return compute_totals(lines, letra).total
+    return compute_totals(_lines(c), _letra(c), [p[4] for p in percepciones(c)]).total
 
 
 def numeros_asignados(lista: list[Comprobante]) -> dict[int, int]:
@@ -326,6 +368,8 @@ def filas(lista: list[Comprobante]) -> list[dict[str, object]]:
             cabecera["periodo_desde"], cabecera["periodo_hasta"] = c.periodo
         if c.total_control:
             cabecera["total_control"] = total(c)
+        if c.fce_cbu:
+            cabecera.update(fce_cbu=c.fce_cbu, fce_transferencia="SCA")
         if c.asociado is not None:
             cabecera.update(
                 asociado_tipo=TIPO_COMPROBANTE.lookup(c.asociado.tipo),
@@ -349,6 +393,26 @@ def filas(lista: list[Comprobante]) -> list[dict[str, object]]:
     return rows
 
 
+def filas_tributos(lista: list[Comprobante]) -> list[dict[str, object]]:
+    """The Tributos sheet: one row per perception, after `filas` gave each comprobante its referencia."""
+    rows: list[dict[str, object]] = []
+    for c in lista:
+        for tributo, regimen, alicuota, base, importe, escrito in percepciones(c):
+            rows.append(
+                {
+                    "referencia": c.referencia,
+                    "tributo": tributo,
+                    "regimen": regimen,
+                    "base_imponible": base,
+                    "alicuota": alicuota,
+                    "importe": importe if escrito else None,
+                    "descripcion": f"Percepción {TRIBUTO.name(TRIBUTO.lookup(tributo) or '')} "
+                    f"a {c.cliente.razon_social}",
+                }
+            )
+    return rows
+
+
 def main() -> None:
     lista = comprobantes()
     for c in lista:  # the rules the example promises (see the module docstring)
@@ -365,6 +429,14 @@ def main() -> None:
                 continue
             cell = ws.cell(row=r, column=col, value=value)
             cell.number_format = BY_NAME[name].excel_format
+    ws_tributos = wb[TRIBUTOS_SHEET]
+    for r, row in enumerate(filas_tributos(lista), start=2):
+        for col, name in enumerate(TRIBUTOS_NAMES, start=1):
+            value = row.get(name)
+            if value is None:
+                continue
+            cell = ws_tributos.cell(row=r, column=col, value=value)
+            cell.number_format = TRIBUTOS_BY_NAME[name].excel_format
     wb.custom_doc_props.append(StringProperty(name=FECHA_SIMULADA_PROPERTY, value=FECHA_SIMULADA.isoformat()))
     save_workbook(wb, SALIDA)
     print(

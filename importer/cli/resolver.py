@@ -40,7 +40,9 @@ def add_resolver_arguments(p: argparse.ArgumentParser) -> None:
         metavar="RUTA",
         help="archivo de cuentas (por defecto TF_IMPORT_CUENTAS o cuentas.toml de la carpeta de configuración)",
     )
-    p.add_argument("--cuenta", metavar="NOMBRE", help="la cuenta del comprobante, si la referencia está en varias")
+    p.add_argument(
+        "--cuenta", metavar="NOMBRE", help="la cuenta del comprobante, si la referencia está en varias"
+    )
     p.add_argument("--estado", type=Path, metavar="RUTA", help="archivo del registro de emisiones (SQLite)")
     p.add_argument("--sandbox", action="store_true", help="resuelve en el registro del simulador")
 
@@ -52,13 +54,13 @@ def hallazgo_de(args: argparse.Namespace) -> HallazgoArca | None:
         if args.vencimiento_cae is not None:
             sobran.append("--vencimiento-cae")
         if sobran:
-            raise UsageError(f"--no-emitido no lleva {', '.join(sobran)}: esos datos son de un comprobante emitido.")
+            raise UsageError(
+                f"--no-emitido no lleva {', '.join(sobran)}: esos datos son de un comprobante emitido."
+            )
         return None
     faltan = [o for o, v in (("--numero", args.numero), ("--cae", args.cae)) if v is None]
     if faltan:
-        raise UsageError(
-            f"--emitido necesita {' y '.join(faltan)}: cópielos de ARCA (Mis Comprobantes)."
-        )
+        raise UsageError(f"--emitido necesita {' y '.join(faltan)}: cópielos de ARCA (Mis Comprobantes).")
     vence = leer_fecha(args.vencimiento_cae, "--vencimiento-cae") if args.vencimiento_cae else None
     return HallazgoArca(leer_numero(args.numero), leer_cae(args.cae), vence)
 

@@ -65,7 +65,11 @@ class Resolucion:
         """What the command tells the user."""
         r = self.despues
         if r.state == L.EMITTED:
-            vence = f", vencimiento del CAE {date.fromisoformat(r.cae_vencimiento):%d/%m/%Y}" if r.cae_vencimiento else ""
+            vence = (
+                f", vencimiento del CAE {date.fromisoformat(r.cae_vencimiento):%d/%m/%Y}"
+                if r.cae_vencimiento
+                else ""
+            )
             return [
                 f"{self.referencia} ({self.cuenta}): registrado como EMITIDO, {r.tipo} {r.comprobante_nro}, "
                 f"CAE {r.cae}{vence}.",
@@ -91,7 +95,9 @@ def leer_numero(texto: str) -> int:
             f"{int(limpio.split('-')[1])} en lugar de {limpio})."
         )
     if not re.fullmatch(r"\d{1,8}", limpio) or int(limpio) == 0:
-        raise UsageError(f"--numero {texto}: debe ser el número del comprobante, de 1 a 8 dígitos (por ejemplo 125).")
+        raise UsageError(
+            f"--numero {texto}: debe ser el número del comprobante, de 1 a 8 dígitos (por ejemplo 125)."
+        )
     return int(limpio)
 
 

@@ -157,7 +157,9 @@ def test_the_account_holding_the_referencia_is_found_in_the_accounts_file(regist
     archivo = cuentas(tmp_path)
     with L.Ledger(registro) as ledger:
         make_manual(ledger, "FA-7", account=key(NORTE), pv=4)
-    code, out, _ = correr(capsys, "FA-7", "--no-emitido", "--cuentas", str(archivo), "--estado", str(registro))
+    code, out, _ = correr(
+        capsys, "FA-7", "--no-emitido", "--cuentas", str(archivo), "--estado", str(registro)
+    )
     assert code == 0 and "Norte" in out
     assert record(registro, key(NORTE), "FA-7").state == L.PENDING
 
@@ -167,7 +169,18 @@ def test_a_referencia_in_two_accounts_needs_cuenta(registro, capsys, tmp_path):
     with L.Ledger(registro) as ledger:
         make_manual(ledger, "FA-7", account=key(CENTRO), pv=3)
         make_manual(ledger, "FA-7", account=key(NORTE), pv=4)
-    base = ["FA-7", "--emitido", "--numero", "9", "--cae", CAE, "--cuentas", str(archivo), "--estado", str(registro)]
+    base = [
+        "FA-7",
+        "--emitido",
+        "--numero",
+        "9",
+        "--cae",
+        CAE,
+        "--cuentas",
+        str(archivo),
+        "--estado",
+        str(registro),
+    ]
     code, _, err = correr(capsys, *base)
     assert code == 2 and "varias cuentas" in err and "--cuenta" in err
     assert record(registro, key(CENTRO), "FA-7").state == L.IN_DOUBT
@@ -175,7 +188,9 @@ def test_a_referencia_in_two_accounts_needs_cuenta(registro, capsys, tmp_path):
     assert code == 0 and "00003-00000009" in out
     assert record(registro, key(CENTRO), "FA-7").state == L.EMITTED
     assert record(registro, key(NORTE), "FA-7").state == L.IN_DOUBT  # the other one is untouched
-    code, _, err = correr(capsys, *base[:-4], "--cuenta", "Sur", "--cuentas", str(archivo), "--estado", str(registro))
+    code, _, err = correr(
+        capsys, *base[:-4], "--cuenta", "Sur", "--cuentas", str(archivo), "--estado", str(registro)
+    )
     assert code == 2 and "ninguna cuenta con ese nombre" in err
 
 

@@ -23,7 +23,10 @@ PV1 = next(e.credentials for e in emisores_demo() if e.punto_venta == 1)  # the 
 
 def manual_record(referencia: str) -> L.Record:
     with L.Ledger(data_dir() / "registro-sandbox.sqlite", exclusive=False) as ledger:
-        found = [r for r in ledger.con.execute("SELECT account FROM comprobantes WHERE referencia=?", (referencia,))]
+        found = [
+            r
+            for r in ledger.con.execute("SELECT account FROM comprobantes WHERE referencia=?", (referencia,))
+        ]
         assert len(found) == 1
         record = ledger.get(found[0][0], referencia)
     assert record is not None

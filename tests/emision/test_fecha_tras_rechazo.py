@@ -107,7 +107,10 @@ def test_a_10016_for_the_date_names_the_newest_listed_date(env, tmp_path):  # no
     assert ledger.get(acc, "A").state == L.REJECTED
     message = errores(ledger, "A")
     assert "10016" in message
-    assert "use una fecha desde el 27/11/2026 (la del último comprobante emitido en el punto de venta 1)" in message
+    assert (
+        "use una fecha desde el 27/11/2026 (la del último comprobante emitido en el punto de venta 1)"
+        in message
+    )
     # B and C, dated 27/11, go on
     assert ledger.get(acc, "B").state == L.EMITTED and ledger.get(acc, "C").state == L.EMITTED
     assert fake.refs() == ["OTRA-PC-1", "B", "C"] and not report.stop_reason

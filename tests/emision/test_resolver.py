@@ -154,7 +154,14 @@ def test_an_unknown_referencia_is_refused(ledger):
 def test_a_numero_the_ledger_gives_to_another_comprobante_is_refused(ledger):
     plan(ledger, "OTRA")
     ledger.transition(
-        ACC, "OTRA", L.PENDING, L.EMITTED, "emitido", numero=125, comprobante_nro="00003-00000125", cae="1" * 14
+        ACC,
+        "OTRA",
+        L.PENDING,
+        L.EMITTED,
+        "emitido",
+        numero=125,
+        comprobante_nro="00003-00000125",
+        cae="1" * 14,
     )
     before = make_manual(ledger, "FA-7")
     n = len(events(ledger, "FA-7"))
@@ -178,7 +185,9 @@ def test_a_cae_expiring_before_the_comprobante_date_is_refused(ledger):
 # --- the shape of what the user types ---------------------------------------------------------
 
 
-@pytest.mark.parametrize(("text", "value"), [("125", 125), (" 7 ", 7), ("00000125", 125), ("99999999", 99999999)])
+@pytest.mark.parametrize(
+    ("text", "value"), [("125", 125), (" 7 ", 7), ("00000125", 125), ("99999999", 99999999)]
+)
 def test_numero_shapes_accepted(text, value):
     assert leer_numero(text) == value
 
@@ -194,7 +203,9 @@ def test_a_full_comprobante_number_is_refused_with_the_number_to_type():
         leer_numero("00003-00000125")
 
 
-@pytest.mark.parametrize("text", ["7412345678901", "741234567890123", "7412345678901a", "7412-3456789012", ""])
+@pytest.mark.parametrize(
+    "text", ["7412345678901", "741234567890123", "7412345678901a", "7412-3456789012", ""]
+)
 def test_cae_must_be_14_digits(text):
     with pytest.raises(UsageError, match="14 dígitos"):
         leer_cae(text)
