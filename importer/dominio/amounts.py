@@ -32,8 +32,8 @@ _CERO = Decimal(0)
 
 
 def round_cents(value: Decimal) -> Decimal:
-    with localcontext(_CONTEXTO):
-        return value.quantize(CENT, rounding=ROUND_HALF_EVEN)
+    # The context as an argument: the same rounding as inside `localcontext`, without entering one.
+    return value.quantize(CENT, rounding=ROUND_HALF_EVEN, context=_CONTEXTO)
 
 
 def line_net(cantidad: Decimal, precio_unitario: Decimal, bonificacion_porcentaje: Decimal) -> Decimal:

@@ -392,9 +392,10 @@ def revisar_comprobante(
     omitidas = set(omitir)
     found: list[Problem] = []
     for regla in REGLAS:
-        if regla.columnas & omitidas:
+        if not regla.columnas.isdisjoint(omitidas):
             continue
         nuevos = regla.revisar(c, contexto)
-        found.extend(nuevos)
-        omitidas.update(p.columna for p in nuevos if p.columna in _ENCADENADAS)
+        if nuevos:  # (most comprobantes have no problem: skip the bookkeeping)
+            found.extend(nuevos)
+            omitidas.update(p.columna for p in nuevos if p.columna in _ENCADENADAS)
     return found

@@ -158,6 +158,10 @@ class Adoption(RunState):
 
     def _undecidable(self, record: L.Record, why: str) -> str:
         message = f"En duda: {why}. Vuelva a ejecutar el mismo comando más tarde."
-        self.ledger.update(self.acc, record.referencia, errores=json.dumps([message], ensure_ascii=False))
+        # A doubt awaiting a person keeps the explanation of what to do (resolver).
+        kept = [e for e in record.error_list if record.manual and not e.startswith("En duda: ")]
+        self.ledger.update(
+            self.acc, record.referencia, errores=json.dumps([message, *kept], ensure_ascii=False)
+        )
         logger.warning("%s: %s", record.referencia, message)
         return "undecidable"

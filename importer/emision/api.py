@@ -49,6 +49,7 @@ CONNECT_BUDGET = (CONNECT_RETRIES + 1) * CONNECT_TIMEOUT + sum(
 )
 LOOKUP_TIMEOUT = 60.0
 LISTING_PAGE = 1000  # consulta_avanzada's largest page
+MAX_LISTING_PAGES = 1000  # a million comprobantes in one day: beyond that the answer is not sane
 USER_AGENT = "tf-import"
 
 
@@ -321,11 +322,13 @@ class TusFacturasClient:
                 return found
             page += 1
 
-    def listar_fecha(self, fecha: date, *, before_page: Callable[[], None] = lambda: None) -> list[dict[str, Any]]:
+    def listar_fecha(
+        self, fecha: date, *, before_page: Callable[[], None] = lambda: None
+    ) -> list[dict[str, Any]]:
         """Every comprobante of the credentials' punto de venta dated `fecha` (consulta_avanzada
         `F`, all pages of up to 1,000). `before_page` runs before each request (pacing)."""
         found: list[dict[str, Any]] = []
-        page = 0
+        page = total = 0
         while True:
             before_page()
             data = self._lookup(
@@ -339,7 +342,7 @@ class TusFacturasClient:
             )
             if str(data.get("error", "")).strip().upper() != "N":
                 text = " ".join(str(e) for e in _as_list(data.get("errores")))
-                if re.search(NOT_FOUND, _plain(text)):
+                if re.search(NOT_FOUND, _plain(text)) and len(found) >= total:
                     return found
                 raise LookupFailed(f"consulta_avanzada: {mask_secrets(text) or 'error'}")
             items = [i for i in data.get("comprobantes") or [] if isinstance(i, dict)]
@@ -349,10 +352,20 @@ class TusFacturasClient:
             except (TypeError, ValueError):
                 total = 0
             # Descending by arrival: a comprobante emitted meanwhile pushes the others to later
-            # pages, so a page can repeat one (harmless) but none is skipped.
-            if len(items) < LISTING_PAGE or (total and len(found) >= total):
+            # pages, so a page can repeat one (harmless) but none is skipped. `total` says how many
+            # there are: pages that end before it are an incomplete answer, never "that is all".
+            if total and len(found) >= total:
+                return found
+            if not items or (not total and len(items) < LISTING_PAGE):
+                if total:
+                    raise LookupFailed(
+                        f"consulta_avanzada: el listado del {fecha:%d/%m/%Y} terminó con {len(found)} "
+                        f"de {total} comprobantes"
+                    )
                 return found
             page += 1
+            if page > MAX_LISTING_PAGES:
+                raise LookupFailed(f"consulta_avanzada: el listado del {fecha:%d/%m/%Y} no termina")
 
     def numeracion(self, tipo: str, punto_venta: int) -> int:
         data = self._lookup(

@@ -29,7 +29,7 @@ from importer.dominio.problems import Problem
 from importer.emision import ledger as L
 from importer.emision.api import DEFAULT_BASE_URL
 from importer.emision.conexion import Simulador
-from importer.emision.cuentas import Cuenta, cargar_cuentas, cuenta_de, ruta_cuentas
+from importer.emision.cuentas import Cuenta, cargar_cuentas, con_guiones, cuenta_de, ruta_cuentas
 from importer.emision.desenlace import Buscar
 from importer.emision.fce import FceDefaults, fce_defaults
 from importer.emision.secrets import Credentials, load_credentials, missing_credential_names
@@ -73,7 +73,21 @@ class Destinos:
     def de(self, c: Comprobante) -> Destino | str:
         """The account of a comprobante, or why it has none (Spanish)."""
         if not self.varias:
-            return self.destinos[0]
+            unica = self.destinos[0]
+            if c.emisor_cuit and c.emisor_cuit != unica.cuit:
+                # A multi-client sheet on a computer without its accounts file must not be
+                # invoiced by whichever CUIT the environment's triple belongs to.
+                configurada = (
+                    f"es {con_guiones(unica.cuit)}"
+                    if unica.cuit
+                    else "no está configurada (TUSFACTURAS_CUIT)"
+                )
+                return (
+                    f"la fila indica la CUIT emisora {con_guiones(c.emisor_cuit)}, y la de la cuenta de "
+                    f"TUSFACTURAS_* {configurada}: configure las cuentas en cuentas.toml (vea tf-import "
+                    "cuentas) o defina TUSFACTURAS_CUIT si es la misma."
+                )
+            return unica
         cuentas = [d.cuenta for d in self.destinos if d.cuenta is not None]
         found = cuenta_de(cuentas, c.emisor_cuit, c.punto_venta)
         if isinstance(found, str):
@@ -130,6 +144,7 @@ def destinos_para_validar(opcion: Path | None, settings: Mapping[str, str]) -> D
     archivo = ruta_cuentas(opcion, settings)
     if archivo is None:
         return None
+
     def sin_secretos(cuit: str, punto_venta: int) -> Credentials:
         marca = f"validar-{cuit}-{punto_venta}"  # one per account, like real triples
         return Credentials(marca, marca, marca)
@@ -231,3 +246,31 @@ def buscador(ledger: L.Ledger, destinos: Destinos, routing: Mapping[str, Destino
         return None, None
 
     return buscar
+
+
+def segun_registro(
+    comprobantes: Sequence[Comprobante], routing: dict[str, Destino], destinos: Destinos, ledger: L.Ledger
+) -> tuple[dict[str, Destino], dict[str, Destino]]:
+    """What the ledger already says wins over the sheet's routing: a referencia emitted by another
+    account of the same issuer stays there (shown as emitted, its changed rows reported, never sent
+    again); one sent by another account and still in doubt is set apart (that account's stream
+    settles it; nothing is sent for it this run). Returns the routing and the set-apart ones."""
+    routing = dict(routing)
+    apartados: dict[str, Destino] = {}
+    for c in comprobantes:
+        destino = routing.get(c.referencia)
+        if destino is None:
+            continue
+        for other in destinos.destinos:
+            if other is destino:
+                continue
+            record = ledger.get(other.account, c.referencia)
+            if record is None:
+                continue
+            if record.state == L.EMITTED and other.cuit == destino.cuit:
+                routing[c.referencia] = other
+                break
+            if record.state in (L.SENDING, L.IN_DOUBT):
+                routing[c.referencia] = apartados[c.referencia] = other
+                break
+    return routing, apartados

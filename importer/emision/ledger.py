@@ -254,6 +254,14 @@ class Ledger:
         return [r for r in map(_record, rows) if r is not None]
 
     @_serialized
+    def en_otras_cuentas(self, account: str, referencia: str) -> list[Record]:
+        """The same referencia under other accounts (another punto de venta or CUIT, old credentials)."""
+        rows = self.con.execute(
+            "SELECT * FROM comprobantes WHERE referencia=? AND account<>?", (referencia, account)
+        ).fetchall()
+        return [r for r in map(_record, rows) if r is not None]
+
+    @_serialized
     def last_emitted_date(self, account: str, punto_venta: int) -> str | None:
         row = self.con.execute(
             "SELECT MAX(fecha) FROM comprobantes WHERE account=? AND punto_venta=? AND state='emitted'",

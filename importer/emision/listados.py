@@ -40,7 +40,6 @@ class ListadoPorFecha:
         self._listar = listar  # consulta_avanzada F for one date, every page (paced by the caller)
         self._desde: dict[date, int] = {}  # date -> marca taken just before its listing was asked
         self._por_referencia: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        self.pedidos = 0
 
     def cargar(self, fechas: Iterable[date], interrupted: Callable[[], bool]) -> None:
         """List each date once; a date whose listing fails is left out (its referencias are then
@@ -56,7 +55,6 @@ class ListadoPorFecha:
                     "No se pudo listar los comprobantes del %s (%s): se consultan uno por uno.", fecha, exc
                 )
                 continue
-            self.pedidos += 1
             for item in items:
                 comp = item.get("comprobante") if isinstance(item, dict) else None
                 ref = str((comp or {}).get("external_reference", "")).strip()

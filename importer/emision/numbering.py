@@ -23,7 +23,9 @@ from collections.abc import Callable
 class Numbering:
     """Next numbers of one account, per (punto de venta, tipo); in memory for one run."""
 
-    def __init__(self, last_number: Callable[[str, int], int], marca: Callable[[], int] | None = None) -> None:
+    def __init__(
+        self, last_number: Callable[[str, int], int], marca: Callable[[], int] | None = None
+    ) -> None:
         self._last_number = last_number  # numeracion(tipo, punto_venta) -> last issued number
         self._marca = marca  # orders this learning against the date listings (listados.py)
         self._next: dict[tuple[int, str], int] = {}

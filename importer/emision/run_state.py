@@ -46,6 +46,7 @@ class RunOptions:
     cuit_emisor: str | None = None
     precheck: bool = True  # look a never-sent referencia up in TusFacturas before its first POST
     verify: bool = True  # after the run, compare what TusFacturas recorded (verificacion.py)
+    mismo_emisor: frozenset[str] = frozenset()  # keys of the run's other accounts of the same CUIT
 
 
 @dataclass
@@ -66,29 +67,44 @@ class RunReport:
 class Cupo:
     """`--limit` for the whole run, shared by the streams of every account.
 
-    A stream reserves a place before sending a comprobante and gives it back when nothing was
-    POSTed (adopted, refused before sending): the places taken never exceed the limit, and each
-    one is a comprobante really sent.
+    A stream reserves a place before sending a comprobante; the place is confirmed when the POST
+    is made and given back when nothing was POSTed (adopted, refused before sending). The places
+    never exceed the limit and each confirmed one is a comprobante really sent. A stream that finds
+    the places full while some are only reserved waits for them to be settled: one given back is
+    its to take.
     """
 
     def __init__(self, limit: int | None) -> None:
         self.limit = limit
-        self._taken: set[tuple[str, str]] = set()  # (account, referencia)
-        self._lock = threading.Lock()
+        self._reserved: set[tuple[str, str]] = set()  # (account, referencia), not POSTed yet
+        self._confirmed: set[tuple[str, str]] = set()  # POSTed
+        self._settled = threading.Condition()
 
-    def reservar(self, account: str, referencia: str) -> bool:
-        with self._lock:
-            key = (account, referencia)
-            if self.limit is None or key in self._taken:
-                return True
-            if len(self._taken) >= self.limit:
-                return False
-            self._taken.add(key)
-            return True
+    def reservar(
+        self, account: str, referencia: str, should_stop: Callable[[], bool] = lambda: False
+    ) -> bool:
+        key = (account, referencia)
+        with self._settled:
+            while True:
+                if self.limit is None or key in self._reserved or key in self._confirmed:
+                    return True
+                if len(self._reserved) + len(self._confirmed) < self.limit:
+                    self._reserved.add(key)
+                    return True
+                if not self._reserved or should_stop():
+                    return False  # every place is a comprobante sent: the limit is reached
+                self._settled.wait(timeout=0.5)
+
+    def confirmar(self, account: str, referencia: str) -> None:
+        with self._settled:
+            self._reserved.discard((account, referencia))
+            self._confirmed.add((account, referencia))
+            self._settled.notify_all()
 
     def devolver(self, account: str, referencia: str) -> None:
-        with self._lock:
-            self._taken.discard((account, referencia))
+        with self._settled:
+            self._reserved.discard((account, referencia))
+            self._settled.notify_all()
 
 
 class StopRun(Exception):

@@ -20,7 +20,7 @@ from importer.emision import ledger as L
 from importer.emision.adoption import Adoption
 from importer.emision.api import CONNECT_BUDGET, EmissionResult, LookupFailed, Outcome
 from importer.emision.reconcile import Found
-from importer.emision.run_state import StopRun
+from importer.emision.run_state import PuntoDeVentaBlocked, StopRun
 from importer.emision.stop_messages import pause_message, stop_message
 
 logger = logging.getLogger("importer.emision.runner")
@@ -76,7 +76,8 @@ class Sending(Adoption):
                 )
                 self.progress(c.referencia, RECHAZADO)
                 continue
-            if not self.cupo.reservar(self.acc, c.referencia):
+            self._check_other_accounts(c)
+            if not self.cupo.reservar(self.acc, c.referencia, self._interrupted):
                 self.report.limit_reached = True  # stop sending; doubts of this run still settle
                 return "done", 0.0
             try:
@@ -87,6 +88,24 @@ class Sending(Adoption):
             if ended == L.IN_DOUBT:
                 return "again", 0.0
         return "done", 0.0
+
+    def _check_other_accounts(self, c: Comprobante) -> None:
+        """A referencia sent from another account (its row moved to another punto de venta or
+        CUIT) and still unsettled there may yet be emitted there: nothing is sent here until that
+        account's run settles it. One emitted there by the same issuer is never sent again."""
+        for other in self.ledger.en_otras_cuentas(self.acc, c.referencia):
+            if other.state in (L.SENDING, L.IN_DOUBT):
+                raise PuntoDeVentaBlocked(
+                    f"{c.referencia}: quedó en duda cuando se envió por otra cuenta (punto de venta "
+                    f"{other.punto_venta}); hasta verificarlo allí no se envía nada más en el punto de "
+                    f"venta {c.punto_venta}. Vuelva a ejecutar: la cuenta de origen lo verifica primero."
+                )
+            if other.state == L.EMITTED and other.account in self.opt.mismo_emisor:
+                raise PuntoDeVentaBlocked(
+                    f"{c.referencia}: ya fue emitido por otra cuenta del mismo emisor ({other.tipo} "
+                    f"{other.comprobante_nro or ''}); no se vuelve a enviar. Para corregirlo emita una nota "
+                    "de crédito y use una referencia nueva."
+                )
 
     def send_one(self, c: Comprobante) -> str:
         """Emit one comprobante: number → lookup → POST, again after each 10016; returns the ledger
@@ -139,6 +158,7 @@ class Sending(Adoption):
             if self._interrupted():
                 return L.PENDING
             self._attempted.add(c.referencia)  # --limit counts what was really sent
+            self.cupo.confirmar(self.acc, c.referencia)
             self.pacer.wait()
             now = self.reloj.now()
             record = self.ledger.get(self.acc, c.referencia)
@@ -270,7 +290,9 @@ class Sending(Adoption):
                 f"AFIP rechazó el número {numero} (10016), que según TusFacturas es el próximo, y un envío "
                 "anterior de este comprobante quedó sin respuesta: AFIP puede tenerlo autorizado aunque "
                 "TusFacturas no lo muestre. No se volverá a enviar: consúltelo con el soporte de "
-                "TusFacturas; cuando figure allí, vuelva a ejecutar y se tomará su CAE."
+                "TusFacturas (cuando figure allí, vuelva a ejecutar y se tomará su CAE) o, si ya lo buscó en "
+                "ARCA (Mis Comprobantes), registre lo que encontró con «tf-import resolver "
+                f"{c.referencia} --emitido --numero N --cae CAE» o «--no-emitido»."
             )
             self.ledger.transition(
                 self.acc,
@@ -344,8 +366,10 @@ class Sending(Adoption):
         if manual:
             errores.append(
                 "AFIP autorizó este comprobante pero TusFacturas no lo registró: no se volverá a "
-                "enviar. Resuélvalo con el soporte de TusFacturas; cuando figure allí, vuelva a "
-                "ejecutar y se tomará su CAE."
+                "enviar. Resuélvalo con el soporte de TusFacturas (cuando figure allí, vuelva a "
+                "ejecutar y se tomará su CAE) o, si ya lo buscó en ARCA (Mis Comprobantes), registre lo que "
+                f"encontró con «tf-import resolver {c.referencia} --emitido --numero N --cae CAE» o "
+                "«--no-emitido»."
             )
         self.ledger.transition(
             self.acc,

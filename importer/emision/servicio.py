@@ -15,16 +15,20 @@ import dataclasses
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 
 from importer import __version__
 from importer.dominio.archivos import same_file
 from importer.dominio.comprobantes import Comprobante, Emision
 from importer.dominio.errores import ExitCode, UsageError
+from importer.dominio.formato import pesos
 from importer.dominio.reloj import Reloj
 from importer.emision import desenlace
 from importer.emision import ledger as L
-from importer.emision.destinos import Destino, Destinos, asignar, base_url, buscador, cargar
+from importer.emision.api import DEFAULT_BASE_URL, tope_cf_de_la_api
+from importer.emision.cuentas import con_guiones
+from importer.emision.destinos import Destino, Destinos, asignar, base_url, buscador, cargar, segun_registro
 from importer.emision.flujos import Flujo, emitir_flujos, pendientes, unir
 from importer.emision.opciones import Dependencias, OpcionesEmision, OpcionesEstado, OpcionesValidacion
 from importer.emision.revision import (
@@ -87,7 +91,7 @@ def emitir(planilla: Path, opciones: OpcionesEmision, deps: Dependencias) -> Res
         planilla,
         deps,
         hoy=o.hoy,
-        tope_cf=o.tope_cf,
+        tope_cf=o.tope_cf or _tope_cf(o, deps, destinos, settings),
         motor=o.motor,
         simulable=o.sandbox,
         fce=destinos.fce_defaults(settings),
@@ -122,12 +126,19 @@ def emitir(planilla: Path, opciones: OpcionesEmision, deps: Dependencias) -> Res
         if same_file(results_path, path):
             raise UsageError(f"--resultados {results_path} es el registro de emisiones: elija otro nombre.")
         ledger = stack.enter_context(_open_ledger(path, deps.reloj))
+        routing, apartados = segun_registro(v.validas, routing, destinos, ledger)
         buscar = buscador(ledger, destinos, routing)
-        por_cuenta = {d.account: [c for c in v.validas if routing.get(c.referencia) is d] for d in elegidos}
+        por_cuenta = {
+            d.account: [
+                c for c in v.validas if routing.get(c.referencia) is d and c.referencia not in apartados
+            ]
+            for d in elegidos
+        }
         if o.dry_run:
             lines = desenlace.plan(v, buscar) + _plan_por_cuenta(elegidos, por_cuenta, buscar, destinos)
             decir(deps, lines)
             return ResultadoEmision(ExitCode.OK, revisada, v, plan=lines)
+        cuits = {d.cuit for d in elegidos if por_cuenta[d.account] or _dudas(ledger, d)}
         pdf_dir = usable_pdf_dir(o.pdf_dir or default_pdf_dir(planilla, o.sandbox), o.datos, deps.on_message)
         flujos = [
             Flujo(
@@ -139,16 +150,19 @@ def emitir(planilla: Path, opciones: OpcionesEmision, deps: Dependencias) -> Res
                     rate=o.rate or None,
                     limit=o.limit,
                     max_pause=o.max_pausa,
-                    pdf_dir=pdf_dir,
+                    pdf_dir=_carpeta_pdf(pdf_dir, d, cuits),
                     planilla=planilla.name,
                     cuit_emisor=d.cuit,
                     precheck=o.verificar_referencias,
+                    mismo_emisor=frozenset(
+                        x.account for x in destinos.destinos if x is not d and x.cuit == d.cuit
+                    ),
                 ),
                 deps.cliente(url, d.credentials, o.timeout),
                 tuple(por_cuenta[d.account]),
             )
             for d in elegidos
-            if por_cuenta[d.account]
+            if por_cuenta[d.account] or _dudas(ledger, d)  # a stream also settles its doubts
         ]
         with deps.emitiendo(pendientes(flujos, ledger)):
             reports = emitir_flujos(
@@ -161,8 +175,37 @@ def emitir(planilla: Path, opciones: OpcionesEmision, deps: Dependencias) -> Res
                 limit=o.limit,
             )
         report = unir(reports, {f.opciones.account: f.nombre for f in flujos})
+        for ref, d in apartados.items():
+            report.notes.setdefault(ref, []).append(
+                f"Se envió antes por {d.describir()} y quedó en duda: se verifica en esa cuenta y no se "
+                "envía por otra. Cuando se resuelva, vuelva a ejecutar."
+            )
         fuera = frozenset(ref for ref, d in routing.items() if d not in elegidos)
         return _results(results_path, o, deps, revisada, buscar, routing, report, started, fuera)
+
+
+def _tope_cf(
+    o: OpcionesEmision, deps: Dependencias, destinos: Destinos, settings: dict[str, str]
+) -> Decimal | None:
+    """AFIP's ceiling for anonymous consumidores finales as TusFacturas reports it today (one
+    lookup, not billed), for a real run without --tope-cf; None keeps the documented default."""
+    if o.sandbox or o.dry_run:
+        return None
+    url = o.base_url or settings.get("TUSFACTURAS_BASE_URL") or DEFAULT_BASE_URL
+    tope = tope_cf_de_la_api(deps.cliente(url, destinos.destinos[0].credentials, o.timeout))
+    if tope is not None:
+        deps.on_message(f"Tope para consumidor final sin identificar (según TusFacturas): {pesos(tope)}.")
+    return tope
+
+
+def _carpeta_pdf(pdf_dir: Path, d: Destino, cuits: set[str | None]) -> Path:
+    """One folder per issuer when the run bills for several CUITs: two issuers number their
+    comprobantes independently, so `FACTURA_A_00001-00000001.pdf` exists once per CUIT."""
+    return pdf_dir / con_guiones(d.cuit) if len(cuits) > 1 and d.cuit else pdf_dir
+
+
+def _dudas(ledger: L.Ledger, d: Destino) -> bool:
+    return bool(ledger.in_state(d.account, L.IN_DOUBT) or ledger.in_state(d.account, L.SENDING))
 
 
 def _elegidos(destinos: Destinos, nombre: str | None) -> list[Destino]:

@@ -88,6 +88,8 @@ def _verificar_uno(
         )
         return {}
     differences = diferencias(record, mine[0])
+    if len(candidatos) > 1:  # the one place a duplicate would show
+        differences.append(f"{len(candidatos)} comprobantes emitidos con esta referencia: revise duplicados")
     if not differences:
         ledger.update(account, record.referencia, verificacion=VERIFICADO)
         return {}

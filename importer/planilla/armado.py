@@ -152,7 +152,9 @@ def valores_python(kind: str, values: pd.Series, text: pd.Series | None, rows: n
     elif kind == INTEGER:
         converted = [int(v) if ok else None for v, ok in zip(subset.to_numpy(), present, strict=True)]
     elif kind == DATE:
-        converted = [d if ok else None for d, ok in zip(subset.dt.date, present, strict=True)]
+        # numpy turns day-precision datetime64 into `date` objects at C speed (`.dt.date` does not).
+        days = subset.to_numpy().astype("datetime64[D]").astype(object)
+        converted = [d if ok else None for d, ok in zip(days.tolist(), present, strict=True)]
     else:
         converted = subset.astype(object).where(subset.notna(), None).tolist()
     out = np.full(len(values), None, dtype=object)

@@ -25,6 +25,7 @@ objects from the groups is `armado.py`'s job.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -64,6 +65,12 @@ class Celdas:
     escritas: pd.DataFrame
     invalidas: pd.DataFrame
     crudas: pd.DataFrame
+
+    @cached_property
+    def codigos(self) -> dict[str, np.ndarray]:
+        """Each key column as integer codes (equal values, equal codes; -1 where NA): rows are
+        compared as numbers instead of as Python objects, one column at a time."""
+        return {name: pd.factorize(self.claves[name])[0] for name in self.claves.columns}
 
 
 @dataclass(frozen=True)
@@ -109,10 +116,11 @@ def _differences(celdas: Celdas, first: np.ndarray, rows: np.ndarray) -> pd.Data
         pos = np.flatnonzero(rows & written & ~invalid)
         pos = pos[~invalid[first[pos]]]
         if len(pos):
-            keys = celdas.claves[name].to_numpy(dtype=object)
-            mine, theirs = keys[pos], keys[first[pos]]
-            first_blank = ~written[first[pos]] & pd.isna(theirs)
-            differ[pos] = first_blank | (pd.Series(mine) != pd.Series(theirs)).to_numpy()
+            codes = celdas.codigos[name]
+            mine, theirs = codes[pos], codes[first[pos]]
+            first_blank = ~written[first[pos]] & (theirs < 0)
+            # An NA key differs from everything, itself included (as NaN != NaN).
+            differ[pos] = first_blank | (mine != theirs) | (mine < 0)
         columns[name] = differ
     return pd.DataFrame(columns, index=celdas.claves.index)
 

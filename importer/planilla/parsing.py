@@ -23,6 +23,7 @@ Accepted input (interface.md §4):
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -128,9 +129,16 @@ def _number_cell(value: str | kinds.Number, porcentaje: bool = False) -> tuple[s
         return number_from_text(value, porcentaje=porcentaje)
     if isinstance(value, int | np.integer):  # always finite; float() of a huge one would overflow
         return number_text(value), None
-    if not np.isfinite(float(value)):
+    if not math.isfinite(float(value)):
         return None, NUMERO_INVALIDO
     return number_text(value), None
+
+
+def _as_float(text: str | None) -> float:
+    try:
+        return float(text) if text is not None else np.nan
+    except ValueError:  # (never for a canonical number; NA as `pd.to_numeric(errors="coerce")` gave)
+        return np.nan
 
 
 def parse_decimal(raw: pd.Series, *, porcentaje: bool = False) -> Parsed:
@@ -140,21 +148,27 @@ def parse_decimal(raw: pd.Series, *, porcentaje: bool = False) -> Parsed:
     classes, blank = cell_kinds(raw)
     if blank.all():
         return _all_blank(raw, "float64")
-    canon = pd.Series(pd.NA, index=raw.index, dtype=object)
-    errors = _empty_errors(raw.index)
-    readable = classes.isin([kinds.NUMBER, kinds.TEXT]) & ~blank
+    size = len(raw)
+    canon = np.full(size, pd.NA, dtype=object)
+    errors = np.full(size, pd.NA, dtype=object)
+    values = np.full(size, np.nan)
+    readable = (classes.isin([kinds.NUMBER, kinds.TEXT]) & ~blank).to_numpy(dtype=bool)
     if readable.any():
-        cells = raw[readable]
-        numbers, codes = {}, {}
-        for value in pd.unique(cells):
-            numbers[value], codes[value] = _number_cell(value, porcentaje)
-        canon[readable] = cells.map(numbers)
-        errors[readable] = cells.map(codes)
-    errors[classes.isin([kinds.BOOL, kinds.DATE, kinds.OTHER]) & ~blank] = TIPO_INVALIDO
-    canon = canon.where(canon.notna(), pd.NA)
-    errors = errors.where(errors.notna(), pd.NA)
-    values = pd.to_numeric(canon, errors="coerce").astype("float64")
-    return Parsed(values, errors, canon)
+        # Each distinct cell is read once (columns repeat values); rows take theirs by code.
+        where = np.flatnonzero(readable)
+        codes, uniques = pd.factorize(raw.to_numpy(dtype=object)[where])
+        read = [_number_cell(value, porcentaje) for value in uniques]
+        canon[where] = np.array([pd.NA if c is None else c for c, _ in read], dtype=object)[codes]
+        errors[where] = np.array([pd.NA if e is None else e for _, e in read], dtype=object)[codes]
+        values[where] = np.array([_as_float(c) for c, _ in read], dtype="float64")[codes]
+    unreadable = (classes.isin([kinds.BOOL, kinds.DATE, kinds.OTHER]) & ~blank).to_numpy(dtype=bool)
+    errors[unreadable] = TIPO_INVALIDO
+    index = raw.index
+    return Parsed(
+        pd.Series(values, index=index, dtype="float64"),
+        pd.Series(errors, index=index, dtype=object),
+        pd.Series(canon, index=index, dtype=object),
+    )
 
 
 def parse_integer(raw: pd.Series) -> Parsed:

@@ -31,6 +31,7 @@ _ROW_TAG = re.compile(rb"<row\b([^>]*?)/?>")  # a literal start: 4x faster than 
 _ROW_TAG_PREFIXED = re.compile(rb"<" + _P + rb"row\b([^>]*?)/?>")
 _SHEETDATA_END = re.compile(rb"</" + _P + rb"sheetData\s*>")
 _CANONICAL_REF = re.compile(rb'<c r="([A-Za-z]{1,3})([0-9]{1,9})"')
+_NOT_CANONICAL_CELL = re.compile(rb'<c(?! r=")')  # one pass: twice as fast as comparing two counts
 _VALUE = re.compile(rb"<" + _P + rb"(?:v|is)\b")  # what makes calamine place a cell
 _CELL = re.compile(rb"<" + _P + rb"c\b([^>]*?)(?:/>|>(.*?)</" + _P + rb"c\s*>)", re.S)
 _REF = re.compile(rb"(?:^|\s)r\s*=\s*[\"']\s*([A-Za-z]*)(\d*)")
@@ -300,7 +301,7 @@ def _needs_care(far_canonical: re.Pattern[bytes], region: bytes) -> bool:
     """Whether rows in `region` must be checked one by one: cells whose place the canonical search
     cannot see (no `r="…"` right after `<c`, a namespace prefix), or a far reference."""
     # `b":" in` is a memchr: most chunks hold no colon at all, so no prefixed tag either.
-    if (b":" in region and b":c" in region) or region.count(b"<c") != region.count(b'<c r="'):
+    if (b":" in region and b":c" in region) or _NOT_CANONICAL_CELL.search(region) is not None:
         return True  # (`<col`, `<cfRule` around the rows only make a chunk careful: still correct)
     return far_canonical.search(region) is not None
 
@@ -339,7 +340,8 @@ def check_extent(
             while True:
                 chunk = stream.read(CHUNK_BYTES)
                 pending += chunk
-                end = _SHEETDATA_END.search(pending)
+                # `in` is a C-speed search for a rare word; the regex tries every `</` of the chunk.
+                end = _SHEETDATA_END.search(pending) if b"sheetData" in pending else None
                 last = not chunk or end is not None
                 if end is not None:
                     pending = pending[: end.start()]

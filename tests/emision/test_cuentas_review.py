@@ -1,10 +1,8 @@
 """Review of accounts, concurrent streams, date listings and the post-run verification (H8).
 
 Each test states the behaviour a user relies on. The first group reproduces defects found in
-review: each is marked `xfail(strict=True)` (it fails on the code reviewed; once the defect is
-fixed it passes, strict xfail turns that into a failure, and the mark is removed with the fix);
-each docstring says what goes wrong. The second group is regression tests of behaviour checked
-and found sound.
+review (each failed on the code reviewed and passes since its fix; each docstring says what went
+wrong). The second group is regression tests of behaviour checked and found sound.
 
 Harnesses: the scripted fake TusFacturas of tests/emision/test_exactly_once_review.py (`Fake`),
 one per account behind a dispatcher that routes each request by the credentials it carries (the
@@ -169,10 +167,6 @@ def _deps() -> Dependencias:
 # ==================================================================================================
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="H8-1: a doubt moved to another account's punto de venta is emitted there too (remove this mark with the fix)",
-)
 def test_a_doubt_is_not_emitted_again_by_another_account_after_its_punto_de_venta_changed(multi):
     """Defect (high): R was sent on punto de venta 1 (account A) and ended in doubt; the user moves
     the row to punto de venta 2 (account B) and runs again. The ledger key is account + referencia,
@@ -197,10 +191,6 @@ def test_a_doubt_is_not_emitted_again_by_another_account_after_its_punto_de_vent
     assert fake_b.posts == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="H8-2: an emitted referencia moved to another punto de venta of the same CUIT is emitted again (remove this mark with the fix)",
-)
 def test_a_referencia_emitted_on_one_punto_de_venta_is_not_emitted_again_on_another(write_workbook, tmp_path):
     """Defect (medium): the same sale, emitted from punto de venta 1, is emitted again when its row
     is moved to punto de venta 2 of the same CUIT (the sandbox's demo issuer has pv 1–10). Before
@@ -217,10 +207,6 @@ def test_a_referencia_emitted_on_one_punto_de_venta_is_not_emitted_again_on_anot
     assert again.informe.sent == 0, "V-1 was emitted a second time, on punto de venta 2"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="H8-3: without an accounts file, a comprobante of another emisor_cuit goes to the environment's CUIT (remove this mark with the fix)",
-)
 def test_a_comprobante_naming_another_issuer_is_not_emitted_with_the_environment_account(
     tmp_path, monkeypatch
 ):
@@ -261,9 +247,6 @@ class CappedPages(Fake):
         return 200, {}, json.dumps({"error": "N", "total": len(found), "comprobantes": page})
 
 
-@pytest.mark.xfail(
-    strict=True, reason="H8-4: a short listing page is trusted over `total` (remove this mark with the fix)"
-)
 def test_a_listing_shorter_than_its_total_does_not_vouch_for_the_rest(tmp_path):
     """Defect (low-medium): the listing stops at the first page shorter than 1,000 even when `total`
     says more comprobantes exist, and then vouches that every referencia not seen is absent: a lost
@@ -278,10 +261,6 @@ def test_a_listing_shorter_than_its_total_does_not_vouch_for_the_rest(tmp_path):
         assert fake.posts == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="H8-5: a --limit place given back is lost to a stream that already stopped (remove this mark with the fix)",
-)
 def test_limit_is_not_lost_to_a_place_another_stream_gave_back(multi, monkeypatch):
     """Defect (low): with `--limit 1`, account A reserves the place for a referencia that its lookup
     then finds already emitted (nothing is POSTed, the place goes back); account B, which asked for
@@ -293,11 +272,11 @@ def test_limit_is_not_lost_to_a_place_another_stream_gave_back(multi, monkeypatc
     a_reserved, b_asked = threading.Event(), threading.Event()
 
     class Observed(flujos_mod.Cupo):
-        def reservar(self, account: str, referencia: str) -> bool:
+        def reservar(self, account: str, referencia: str, *rest) -> bool:  # noqa: ANN002
             if account == CREDS_B.account_key():
                 assert a_reserved.wait(10)  # B asks while A holds the place
                 b_asked.set()
-            got = super().reservar(account, referencia)
+            got = super().reservar(account, referencia, *rest)
             if account == CREDS_A.account_key():
                 a_reserved.set()
             return got

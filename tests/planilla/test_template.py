@@ -396,9 +396,27 @@ def _comprobantes(datos) -> dict[str, dict[str, object]]:
     return out
 
 
+def _percepciones(ejemplo) -> dict[str, list[Decimal]]:
+    """Each referencia's perception amounts, worked out from the Tributos sheet as written: an empty
+    importe is base × alícuota / 100, half-even to the cent; `3 %` and `3,00` mean 3."""
+    out: dict[str, list[Decimal]] = {}
+    for _, row in ejemplo.tributos.datos.iterrows():
+        alicuota = Decimal(str(row["alicuota"]).replace("%", "").replace(",", ".").strip())
+        base = _as_decimal(row["base_imponible"])
+        importe = row["importe"]
+        if importe != importe or importe is None:  # NaN: left empty
+            amount = (base * alicuota / 100).quantize(Decimal("0.01"), rounding="ROUND_HALF_EVEN")
+        else:
+            amount = _as_decimal(importe)
+        out.setdefault(row["referencia"], []).append(amount)
+    return out
+
+
 def test_example_follows_the_fiscal_rules(ejemplo):
     simulada = ejemplo.fecha_simulada
     comprobantes = _comprobantes(ejemplo.datos)
+    percepciones = _percepciones(ejemplo)
+    assert sum(len(v) for v in percepciones.values()) == 5  # IIBB Buenos Aires ×4, IVA RG 2408 ×1
     seen_letters = set()
     for ref, c in comprobantes.items():
         fecha = _as_date(c["fecha"])
@@ -421,7 +439,7 @@ def test_example_follows_the_fiscal_rules(ejemplo):
                   ALICUOTA_IVA.lookup(ln["alicuota_iva"]),
                   Decimal(0) if ln["bonificacion_porcentaje"] != ln["bonificacion_porcentaje"]
                   else _as_decimal(ln["bonificacion_porcentaje"])) for ln in c["lineas"]]  # fmt: skip
-        total = compute_totals(lines, letra).total
+        total = compute_totals(lines, letra, percepciones.get(ref, [])).total
         if doc_tipo == "OTRO":
             assert total < Decimal("10000000"), ref
         if c["total_control"] == c["total_control"]:  # not NaN

@@ -78,9 +78,9 @@ def test_the_errors_table_names_sheet_row_column_and_what_to_do(cliente, con_err
     precio = por_lugar[("3", "AA (precio_unitario)")]
     assert "catorce mil" in precio[4] or "número" in precio[4].lower()
     assert precio[5].startswith("Escriba un número")
-    # one comprobante (NOV26-001) of the example's 41 is invalid now
+    # one comprobante (NOV26-001) of the example's 42 is invalid now
     estado = cliente.get("/estado").json()["planilla"]
-    assert (estado["comprobantes"], estado["validos"], estado["invalidos"]) == (41, 40, 1)
+    assert (estado["comprobantes"], estado["validos"], estado["invalidos"]) == (42, 41, 1)
     assert estado["errores"] == len(filas)
     # the report: the same errors, in the workbook `tf-import validate --reporte` writes
     r = cliente.get("/descargas/reporte")
@@ -102,7 +102,7 @@ def test_a_fixed_sheet_rehearses_in_the_sandbox_and_hands_over_book_and_pdfs(
     assert post(cliente, "/ensayar").status_code == 200
     trabajo = esperar_fin(cliente)
     assert (trabajo["emitidos"], trabajo["rechazados"], trabajo["pendientes"], trabajo["en_duda"]) == (
-        41,
+        42,
         0,
         0,
         0,
@@ -110,20 +110,20 @@ def test_a_fixed_sheet_rehearses_in_the_sandbox_and_hands_over_book_and_pdfs(
     assert trabajo["modo"] == "ensayo" and trabajo["codigo"] == 0
     r = cliente.get("/descargas/resultados")
     assert "ejemplo-ensayo-resultados.xlsx" in r.headers["content-disposition"]
-    libro = Path(cliente.app_state_dir) if False else None  # noqa: F841 - (kept simple below)
     wb = load_workbook(io.BytesIO(r.content), read_only=True)
     filas = list(wb["Resultados"].iter_rows(values_only=True))
     encabezado, datos = filas[0], [dict(zip(filas[0], f, strict=False)) for f in filas[1:]]
-    assert "estado" in encabezado and len(datos) == 100  # one row per input row
+    assert "estado" in encabezado and len(datos) == 102  # one row per input row
     assert {d["estado"] for d in datos} == {"EMITIDO"}
     assert all(re.fullmatch(r"\d{14}", str(d["cae"])) for d in datos)
     numeros = {f"{d['comprobante_tipo']} {d['comprobante_numero']}".replace(" ", "_") for d in datos}
-    assert len(numeros) == 41
+    assert len(numeros) == 42
     z = zipfile.ZipFile(io.BytesIO(cliente.get("/descargas/pdfs").content))
     nombres = z.namelist()
-    assert len(nombres) == 41 and all(n.endswith(".pdf") for n in nombres)
+    assert len(nombres) == 42 and all(n.endswith(".pdf") for n in nombres)
     assert all(z.read(n).startswith(b"%PDF") for n in nombres)
-    assert {n.removesuffix(".pdf") for n in nombres} == numeros
+    # every PDF the workbook links to is in the zip, and nothing else
+    assert {Path(str(d["pdf"])).name for d in datos if d["pdf"]} == set(nombres)
 
 
 def test_emitting_without_credentials_says_what_is_missing(cliente, tmp_path: Path) -> None:
@@ -212,7 +212,7 @@ def test_the_event_stream_ends_with_the_finished_job(cliente) -> None:
     with cliente.stream("GET", "/eventos") as r:
         assert r.headers["content-type"].startswith("text/event-stream")
         datos = [line for line in r.iter_lines() if line.startswith("data: ")]
-    assert len(datos) == 1 and '"terminado": "si"' in datos[0] and '"emitidos": 41' in datos[0]
+    assert len(datos) == 1 and '"terminado": "si"' in datos[0] and '"emitidos": 42' in datos[0]
 
 
 def test_closing_the_server_mid_run_settles_the_request_in_flight(

@@ -164,7 +164,7 @@ def test_review_fix_and_rehearse_in_a_real_browser(
         enviar(page, "ensayar")
         cuentas = esperar_terminado(page)
         assert cuentas == {
-            "emitidos": "41",
+            "emitidos": "42",
             "rechazados": "0",
             "invalidos": "0",
             "pendientes": "0",
@@ -174,9 +174,9 @@ def test_review_fix_and_rehearse_in_a_real_browser(
         libro = descargar(page, "resultados", tmp_path)
         assert libro.name == "ejemplo-ensayo-resultados.xlsx"
         filas_libro = filas_resultados(libro)
-        assert len(filas_libro) == 100 and {f["estado"] for f in filas_libro} == {"EMITIDO"}
+        assert len(filas_libro) == 102 and {f["estado"] for f in filas_libro} == {"EMITIDO"}
         pdfs = zipfile.ZipFile(descargar(page, "pdfs", tmp_path)).namelist()
-        assert len(pdfs) == 41 and all(n.endswith(".pdf") for n in pdfs)
+        assert len(pdfs) == 42 and all(n.endswith(".pdf") for n in pdfs)
 
 
 def test_emit_stop_reload_and_resume_in_a_real_browser(
