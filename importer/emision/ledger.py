@@ -1,9 +1,11 @@
 """The ledger: every state change of every comprobante, crash-safe, one run at a time.
 
-SQLite in WAL mode with `synchronous=FULL`: each state change is its own committed transaction,
-durable before the next step starts. In particular `sending` is committed BEFORE the POST, so a
-crash at any instant leaves either `pending` (certainly not sent) or `sending` (maybe sent), and
-`sending` becomes `in_doubt` at the next start.
+SQLite in WAL mode: each state change is its own committed transaction, which survives a killed
+process. `sending` is committed with `synchronous=FULL` (fsync) BEFORE the POST, so a crash — even
+a power cut — at any instant leaves either `pending` (certainly not sent) or `sending` (maybe
+sent), and `sending` becomes `in_doubt` at the next start. The other writes use `synchronous=NORMAL`
+(WAL: durable against a crash, synced at checkpoints): losing one to a power cut only leaves the
+`sending` before it, which is reconciled like any doubt.
 
 `locking_mode=EXCLUSIVE` plus an immediate write at open time makes the file one run's own: a
 second run on the same ledger cannot open it and stops with a clear message. Within that run, the
@@ -180,6 +182,7 @@ class Ledger:
                 self.con.execute("PRAGMA locking_mode=EXCLUSIVE")
             self.con.execute("PRAGMA journal_mode=WAL")
             self.con.execute("PRAGMA synchronous=FULL")
+            self._sync = "FULL"
             # Taking the write lock now makes a second concurrent run fail here, at start.
             with self._tx():
                 for statement in SCHEMA.split(";"):
@@ -220,7 +223,15 @@ class Ledger:
         self.close()
 
     @contextmanager
-    def _tx(self) -> Iterator[None]:
+    def _tx(self, *, durable: bool = False) -> Iterator[None]:
+        # Only `sending` must reach the disk before the next step (the POST follows it): a lost
+        # later write leaves `sending`, which becomes `in_doubt` and is reconciled. Every commit
+        # survives a killed process either way (WAL); NORMAL spares the others an fsync, which
+        # several account streams would otherwise queue on.
+        level = "FULL" if durable else "NORMAL"
+        if level != self._sync:
+            self.con.execute(f"PRAGMA synchronous={level}")
+            self._sync = level
         self.con.execute("BEGIN IMMEDIATE")
         try:
             yield
@@ -339,7 +350,7 @@ class Ledger:
         columns["updated_at"] = self.reloj.now()
         sets = ", ".join(f"{k}=?" for k in columns)
         placeholders = ",".join("?" for _ in olds)
-        with self._tx():
+        with self._tx(durable=new == SENDING):
             current = self.get(account, referencia)
             cur = self.con.execute(
                 f"UPDATE comprobantes SET state=?, {sets} WHERE account=? AND referencia=? "

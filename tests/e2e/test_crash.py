@@ -24,7 +24,8 @@ from openpyxl import load_workbook
 
 from importer.dominio.reloj import hoy_en_argentina
 from importer.emision.runner import pdf_name
-from importer.sandbox import Sandbox
+from importer.sandbox import IssuerProfile, Sandbox
+from importer.sandbox.emisores import demo_credentials
 from tests.conftest import CUIT_CLIENTE_2, valid_row, write_rows
 
 pytestmark = pytest.mark.slow
@@ -35,6 +36,14 @@ FAULTS = (
     "demora=0.2-0.6; demora=0.1-2.2@35%; corte@12%; sin_cae@8%; 429@8%; 524@5%; lenta=2.5@5%; "
     "afip_caido=1.5@3%; consultas:500@15%"
 )
+
+
+def _stored(datos: Path) -> list[dict]:
+    """Everything the sandbox holds for the sheet: the demo account of each punto de venta (pv 1
+    and 2 of its Responsable Inscripto issuer), in emission order per account."""
+    sandbox = Sandbox(datos=datos)
+    cuit = IssuerProfile().cuit
+    return [c for pv in (1, 2) for c in sandbox.comprobantes(demo_credentials(cuit, pv))]
 
 
 def free_port() -> int:
@@ -187,7 +196,7 @@ def test_killed_at_random_moments_every_comprobante_is_emitted_exactly_once(cras
             proc.wait()
             killed += 1
     assert killed == KILLS, "the runs ended before they could be killed: the test proves little"
-    emitted_while_killing = len(Sandbox(datos=datos).comprobantes())
+    emitted_while_killing = len(_stored(datos))
     assert emitted_while_killing < N, "all was emitted before the last kill: make the sheet longer"
     codes = []
     for _ in range(12):  # resume until done (exit 3 = stopped, resumable)
@@ -197,7 +206,7 @@ def test_killed_at_random_moments_every_comprobante_is_emitted_exactly_once(cras
             break
     assert codes[-1] == 0, (codes, done.stdout[-2000:], done.stderr[-2000:])
 
-    stored = Sandbox(datos=datos).comprobantes()
+    stored = _stored(datos)
     refs = sorted(c["external_reference"] for c in stored)
     expected = sorted({f"C-{i:02d}" for i in range(N)})
     assert refs == expected, "every comprobante exactly once in the sandbox's own store"
@@ -247,5 +256,5 @@ def test_ctrl_c_settles_the_request_in_flight_saves_and_exits_130(crash_env):
             break
         done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=240)
     assert done.returncode == 0, done.stdout[-2000:]
-    refs = sorted(c["external_reference"] for c in Sandbox(datos=datos).comprobantes())
+    refs = sorted(c["external_reference"] for c in _stored(datos))
     assert refs == sorted({f"C-{i:02d}" for i in range(N)})

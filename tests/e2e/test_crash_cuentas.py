@@ -285,7 +285,7 @@ def test_three_accounts_killed_at_random_moments_each_emits_exactly_once(sandbox
     sandbox = Sandbox(datos=datos)
     workbook = results_by_account(planilla)
     pdf_dir = planilla.with_name("mes-pdf-sandbox")
-    for nombre, _cuit, pv, condicion, prefix, count in CUENTAS:
+    for nombre, cuit, pv, condicion, prefix, count in CUENTAS:
         stored = sandbox.comprobantes(triples[nombre])
         refs = Counter(c["external_reference"] for c in stored)
         assert [r for r, n in refs.items() if n > 1] == [], f"{nombre}: duplicates in the sandbox"
@@ -300,8 +300,9 @@ def test_three_accounts_killed_at_random_moments_each_emits_exactly_once(sandbox
             assert sorted(emitted) == list(range(1, len(emitted) + 1)), f"{nombre} {tipo}: gaps {emitted}"
         assert workbook[nombre] == {c["external_reference"]: c["cae"] for c in stored}, nombre
         for c in stored:
-            # Two accounts share punto de venta 1: their PDFs differ in tipo (A/B against C).
-            pdf = (pdf_dir / pdf_name(c["tipo"], int(c["punto_venta"]), int(c["numero"]))).read_bytes()
+            # Two issuers: one PDF folder each (both number from 1 on their punto de venta 1).
+            folder = pdf_dir / f"{cuit[:2]}-{cuit[2:10]}-{cuit[10]}"
+            pdf = (folder / pdf_name(c["tipo"], int(c["punto_venta"]), int(c["numero"]))).read_bytes()
             assert pdf.startswith(b"%PDF") and c["cae"].encode() in pdf, f"{nombre}: PDF of {c}"
     assert set(workbook) == {c[0] for c in CUENTAS}
     assert sandbox.comprobantes(DEMO_CREDENTIALS) == [], "nothing went to the sandbox's default account"
@@ -320,11 +321,6 @@ def test_three_accounts_killed_at_random_moments_each_emits_exactly_once(sandbox
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="H7-1: two issuers with the same punto de venta and tipo write one PDF file name "
-    "(pdfs.pdf_name has no CUIT): one client's PDF is lost (remove this mark with the fix)",
-)
 def test_two_issuers_with_the_same_punto_de_venta_each_keep_their_own_pdf(tmp_path, monkeypatch, capsys):
     """An accountant's two Responsable Inscripto clients, each billing from its punto de venta 1:
     both first Factura A are 00001-00000001, and each PDF must stay its own."""
@@ -352,7 +348,8 @@ def test_two_issuers_with_the_same_punto_de_venta_each_keep_their_own_pdf(tmp_pa
     rows = list(ws.iter_rows(values_only=True))
     found = [dict(zip(rows[0], r, strict=False)) for r in rows[1:]]
     assert [r["comprobante_numero"] for r in found] == ["00001-00000001"] * 2  # one numbering each
-    pdfs = [p.read_bytes() for p in planilla.with_name("mes-pdf-sandbox").iterdir()]
+    # one folder per issuer: each numbers its comprobantes from 1
+    pdfs = [p.read_bytes() for p in planilla.with_name("mes-pdf-sandbox").rglob("*.pdf")]
     for r in found:
         assert sum(str(r["cae"]).encode() in pdf for pdf in pdfs) == 1, (
             f"{r['referencia']}: its PDF is missing"

@@ -105,3 +105,21 @@ def test_timestamps_come_from_the_run_clock(tmp_path):
         row = ledger.con.execute("SELECT created_at, updated_at FROM comprobantes").fetchone()
         events = [e[0] for e in ledger.con.execute("SELECT at FROM eventos ORDER BY id")]
     assert tuple(row) == (1234.5, 1234.5) and events == [1234.5, 1234.5]
+
+
+def test_sending_is_synced_to_disk_before_the_post_and_the_other_writes_are_not(tmp_path):
+    """`sending` must survive even a power cut (fsync: synchronous=FULL); later writes only need to
+    survive a killed process (WAL, synchronous=NORMAL), since losing one leaves `sending` → in doubt."""
+    with L.Ledger(tmp_path / "registro.sqlite") as ledger:
+        add(ledger)
+        statements: list[str] = []
+        ledger.con.set_trace_callback(statements.append)
+        ledger.transition("acc", "R1", L.PENDING, L.SENDING, attempts=1)
+        to_sending = list(statements)
+        statements.clear()
+        ledger.transition("acc", "R1", L.SENDING, L.EMITTED, numero=1, cae="1" * 14)
+        ledger.update("acc", "R1", pdf_path="/pdf/x.pdf")
+        after = list(statements)
+        ledger.con.set_trace_callback(None)
+    assert to_sending.index("PRAGMA synchronous=FULL") < to_sending.index("BEGIN IMMEDIATE")
+    assert "PRAGMA synchronous=NORMAL" in after and "PRAGMA synchronous=FULL" not in after
