@@ -139,11 +139,16 @@ def cargar(
 
 
 def destinos_para_validar(opcion: Path | None, settings: Mapping[str, str]) -> Destinos | None:
-    """The accounts `validate` routes to, when there is an accounts file (its secrets are not
-    needed, nor read); None without one."""
+    """The accounts `validate` routes to: the accounts file's (its secrets are not needed, nor
+    read), else the environment's triple when configured (it refuses another issuer's rows as `run`
+    does); None without either."""
     archivo = ruta_cuentas(opcion, settings)
     if archivo is None:
-        return None
+        entorno = load_credentials(dict(settings))
+        if entorno is None:
+            return None
+        cuit = settings.get("TUSFACTURAS_CUIT", "").replace("-", "").strip() or None
+        return Destinos((Destino("", entorno, cuit, DatosFce(), None),), None, False)
 
     def sin_secretos(cuit: str, punto_venta: int) -> Credentials:
         marca = f"validar-{cuit}-{punto_venta}"  # one per account, like real triples
@@ -270,7 +275,7 @@ def segun_registro(
             if record.state == L.EMITTED and other.cuit == destino.cuit:
                 routing[c.referencia] = other
                 break
-            if record.state in (L.SENDING, L.IN_DOUBT):
+            if record.state in (L.SENDING, L.IN_DOUBT) and other.cuit == destino.cuit:
                 routing[c.referencia] = apartados[c.referencia] = other
                 break
     return routing, apartados

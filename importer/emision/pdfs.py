@@ -69,6 +69,8 @@ class PdfStore:
             record = self.ledger.get(self.account, ref)
             if record is None or record.state != L.EMITTED or record.numero is None:
                 continue
+            if record.pdf_path and pdf_ok(Path(record.pdf_path)):
+                continue  # where an earlier run put it (another --pdf-dir or issuer folder)
             local = self.path(record.tipo, record.punto_venta, record.numero)
             if record.pdf_path != str(local):
                 self.ledger.update(self.account, ref, pdf_path=str(local))

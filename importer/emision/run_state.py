@@ -46,7 +46,10 @@ class RunOptions:
     cuit_emisor: str | None = None
     precheck: bool = True  # look a never-sent referencia up in TusFacturas before its first POST
     verify: bool = True  # after the run, compare what TusFacturas recorded (verificacion.py)
-    mismo_emisor: frozenset[str] = frozenset()  # keys of the run's other accounts of the same CUIT
+    # The run's other accounts (ledger keys), and those of them of the same CUIT. A key in neither
+    # is a triple no longer configured (regenerated credentials).
+    otras_cuentas: frozenset[str] = frozenset()
+    mismo_emisor: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -142,6 +145,7 @@ class RunState:
         self.report = RunReport()
         self._payloads: dict[str, tuple[dict[str, Any], str]] = {}
         self._attempted: set[str] = set()  # comprobantes POSTed in this run (for --limit)
+        self.pv_fuera: set[int] = set()  # puntos de venta left out of this run (undecidable doubts)
         self.cupo = cupo or Cupo(options.limit)  # shared with the other accounts' streams
         self._absent_in_run: dict[str, int] = {}
         self.reconciler = Reconciler(client, ledger, self.acc, self._lookup_with_backoff, reloj)

@@ -123,6 +123,7 @@ class Runner(Sending):
                     waiting.pop(pv, None)
                     if state == "undecidable":
                         remaining.remove(pv)
+                        self.pv_fuera.add(pv)
                         continue
                     try:
                         state, until = self.send_pv(pv)

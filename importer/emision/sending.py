@@ -55,6 +55,11 @@ class Sending(Adoption):
             if record is None or record.state in (L.EMITTED, L.REJECTED):
                 continue
             if record.state == L.IN_DOUBT:
+                if record.punto_venta in self.pv_fuera:  # its punto de venta cannot settle it this run
+                    raise PuntoDeVentaBlocked(
+                        f"{c.referencia}: quedó en duda en el punto de venta {record.punto_venta}, que no "
+                        f"se pudo verificar en esta ejecución; no se envía nada más en el punto de venta {pv}."
+                    )
                 if record.punto_venta != pv:  # sent on another punto de venta: settled there first
                     return "wait", record.inflight_until or self.reloj.now()
                 return "again", 0.0
@@ -94,6 +99,23 @@ class Sending(Adoption):
         CUIT) and still unsettled there may yet be emitted there: nothing is sent here until that
         account's run settles it. One emitted there by the same issuer is never sent again."""
         for other in self.ledger.en_otras_cuentas(self.acc, c.referencia):
+            if other.account in self.opt.otras_cuentas and other.account not in self.opt.mismo_emisor:
+                continue  # another client of the run reusing the referencia: another sale
+            if other.account not in self.opt.otras_cuentas:
+                # Credentials no longer configured (regenerated): nobody settles it there. Once no
+                # request of it can still land, this account's lookups decide when they see its
+                # punto de venta (the same one); otherwise nothing is sent until it is settled.
+                if other.state not in (L.SENDING, L.IN_DOUBT):
+                    continue
+                landed_or_never = (other.inflight_until or 0) <= self.reloj.now()
+                if landed_or_never and other.punto_venta == c.punto_venta:
+                    continue
+                raise PuntoDeVentaBlocked(
+                    f"{c.referencia}: quedó en duda en el punto de venta {other.punto_venta} con credenciales "
+                    "que ya no están configuradas; hasta verificarlo no se envía nada más en el punto de venta "
+                    f"{c.punto_venta}. Agregue esa cuenta a cuentas.toml (con sus credenciales nuevas) y vuelva "
+                    "a ejecutar: esa cuenta lo verifica."
+                )
             if other.state in (L.SENDING, L.IN_DOUBT):
                 raise PuntoDeVentaBlocked(
                     f"{c.referencia}: quedó en duda cuando se envió por otra cuenta (punto de venta "

@@ -138,7 +138,14 @@ def emitir(planilla: Path, opciones: OpcionesEmision, deps: Dependencias) -> Res
             lines = desenlace.plan(v, buscar) + _plan_por_cuenta(elegidos, por_cuenta, buscar, destinos)
             decir(deps, lines)
             return ResultadoEmision(ExitCode.OK, revisada, v, plan=lines)
-        cuits = {d.cuit for d in elegidos if por_cuenta[d.account] or _dudas(ledger, d)}
+        # Folders by issuer follow the accounts file (the same every run, whichever accounts run),
+        # or, without one, the issuers this run bills.
+        en_uso = (
+            destinos.destinos
+            if destinos.archivo
+            else [d for d in elegidos if por_cuenta[d.account] or _dudas(ledger, d)]
+        )
+        cuits = {d.cuit for d in en_uso}
         pdf_dir = usable_pdf_dir(o.pdf_dir or default_pdf_dir(planilla, o.sandbox), o.datos, deps.on_message)
         flujos = [
             Flujo(
@@ -154,6 +161,7 @@ def emitir(planilla: Path, opciones: OpcionesEmision, deps: Dependencias) -> Res
                     planilla=planilla.name,
                     cuit_emisor=d.cuit,
                     precheck=o.verificar_referencias,
+                    otras_cuentas=frozenset(x.account for x in destinos.destinos if x is not d),
                     mismo_emisor=frozenset(
                         x.account for x in destinos.destinos if x is not d and x.cuit == d.cuit
                     ),
@@ -312,6 +320,7 @@ def estado(planilla: Path, opciones: OpcionesEstado, deps: Dependencias) -> Resu
             cuentas, atencion = desenlace.estado_de_planilla(v, lambda _ref: (None, None))
             por_cuenta: list[str] = []
         else:
+            routing, _ = segun_registro(v.validas, routing, destinos, ledger)  # as `run` shows it
             buscar = buscador(ledger, destinos, routing)
             cuentas, atencion = desenlace.estado_de_planilla(v, buscar)
             por_cuenta = _estado_por_cuenta(v, destinos, routing, buscar)

@@ -88,8 +88,9 @@ def _verificar_uno(
         )
         return {}
     differences = diferencias(record, mine[0])
-    if len(candidatos) > 1:  # the one place a duplicate would show
-        differences.append(f"{len(candidatos)} comprobantes emitidos con esta referencia: revise duplicados")
+    distintos = {(f.tipo, f.punto_venta, f.numero) for f in candidatos}  # a page may repeat one
+    if len(distintos) > 1:  # the one place a duplicate would show
+        differences.append(f"{len(distintos)} comprobantes emitidos con esta referencia: revise duplicados")
     if not differences:
         ledger.update(account, record.referencia, verificacion=VERIFICADO)
         return {}
