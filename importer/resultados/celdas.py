@@ -33,12 +33,28 @@ XML_ESCAPE = re.compile(r"[\x00-\x08\x0b-\x1f]|_x[0-9A-Fa-f]{4}_")
 
 
 class Cell(NamedTuple):
-    """A value with a style id (from `Sheet.style`), and optionally a hyperlink or a note."""
+    """A value with a style id (from `Sheet.style`), and optionally a hyperlink or a note.
+
+    A `link` starting with `#` goes to a cell of the workbook (`#'Resultados'!F12`); any other is a
+    relative or absolute URL. A `None` value with a style or a note is an empty cell that shows them
+    (a required input left empty, marked as faulty).
+    """
 
     value: object
     style: int = 0
     link: str = ""
     note: str = ""
+
+
+class Formula(NamedTuple):
+    """A formula the tool itself builds (the `SUBTOTAL` footers), never text from a user.
+
+    `text` has no leading `=`; `cached` is its value at writing time, stored beside it by the fast
+    writer so that readers that do not calculate (pandas, calamine) see the figure too.
+    """
+
+    text: str
+    cached: Decimal | None = None
 
 
 def _escape(match: re.Match[str]) -> str:

@@ -11,7 +11,7 @@ import math
 import numbers
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 from urllib.parse import quote
@@ -31,6 +31,8 @@ MONEY_FORMAT = "#,##0.00"
 _GREEN = PatternFill("solid", fgColor="C6EFCE")
 _RED = PatternFill("solid", fgColor="FFC7CE")
 _AMBER = PatternFill("solid", fgColor="FFEB9C")
+_FAULTY = PatternFill("solid", fgColor="FF8B8B")  # stronger than INVALIDO's: the cell to fix
+_FAULTY_FONT = Font(bold=True, color="9C0006")
 
 
 @dataclass
@@ -52,15 +54,19 @@ class Styles:
     bold_money: int
     estado: dict[str, int]
     formats: dict[str, int]
+    format_of: dict[int, str] = field(default_factory=dict)  # style id → its number format
+    faulty_of: dict[int, int] = field(default_factory=dict)  # style id → the same, marked faulty
 
     @classmethod
     def of(cls, ws: Sheet) -> Styles:
         fills = {EMITIDO: _GREEN, VALIDO: _GREEN, RECHAZADO: _RED, INVALIDO: _RED}
+        formats = (DATE_FORMAT, DATETIME_FORMAT, MONEY_FORMAT, "0")
+        ids = {f: ws.style(number_format=f) for f in formats}
         return cls(
-            date=ws.style(number_format=DATE_FORMAT),
-            datetime=ws.style(number_format=DATETIME_FORMAT),
-            money=ws.style(number_format=MONEY_FORMAT),
-            digits=ws.style(number_format="0"),
+            date=ids[DATE_FORMAT],
+            datetime=ids[DATETIME_FORMAT],
+            money=ids[MONEY_FORMAT],
+            digits=ids["0"],
             bold=ws.style(font=Font(bold=True)),
             wrap=ws.style(alignment=Alignment(wrap_text=True, vertical="top")),
             link=ws.style(font=Font(color="0563C1", underline="single")),
@@ -72,12 +78,21 @@ class Styles:
             bold_money=ws.style(number_format=MONEY_FORMAT, font=Font(bold=True)),
             estado={e: ws.style(font=Font(bold=True), fill=fills.get(e, _AMBER)) for e in ESTADOS},
             formats={},
+            format_of={i: f for f, i in ids.items()},
         )
 
     def number(self, ws: Sheet, number_format: str) -> int:
         if number_format not in self.formats:
             self.formats[number_format] = ws.style(number_format=number_format)
+            self.format_of[self.formats[number_format]] = number_format
         return self.formats[number_format]
+
+    def faulty(self, ws: Sheet, style: int) -> int:
+        """`style` (an input cell's: plain, a date, a number format) filled red: the cell is wrong."""
+        if style not in self.faulty_of:
+            number_format = self.format_of.get(style, "General")
+            self.faulty_of[style] = ws.style(number_format=number_format, fill=_FAULTY, font=_FAULTY_FONT)
+        return self.faulty_of[style]
 
 
 def _is_missing(value: object) -> bool:
@@ -119,10 +134,13 @@ def header(names: list[str], style: int) -> list[object]:
     return [Cell(name, style) for name in names]
 
 
-def table_sheet(book: Book, title: str, widths: Sequence[float], rows: int, info: RunInfo) -> Sheet:
-    """A sheet of one table: header frozen, a filter over its `rows` when there are any."""
+def table_sheet(
+    book: Book, title: str, widths: Sequence[float], rows: int, info: RunInfo, frozen_columns: int = 0
+) -> Sheet:
+    """A sheet of one table: header (and `frozen_columns` first columns) frozen, a filter over its
+    `rows` when there are any."""
     ws = book.add_sheet(title)
-    ws.worksheet.freeze_panes = "A2"
+    ws.worksheet.freeze_panes = f"{get_column_letter(frozen_columns + 1)}2"
     if rows:
         ws.worksheet.auto_filter.ref = f"A1:{get_column_letter(len(widths))}{rows + 1}"
     layout(ws, widths, info)

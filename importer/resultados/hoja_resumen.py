@@ -17,6 +17,7 @@ from importer.resultados import modelo
 from importer.resultados.celdas import Book, Cell, Sheet
 from importer.resultados.emisores import por_emisor
 from importer.resultados.estilos import Styles, header, layout
+from importer.resultados.impresion import print_setup
 from importer.resultados.modelo import ESTADOS, SANDBOX_BANNER, ComprobanteOutcome, Outcome, RunInfo
 from importer.resultados.percepciones import etiqueta_regimen, fce_por_periodo, percepciones_por_periodo
 
@@ -26,6 +27,7 @@ _Table = Callable[[str, list[str]], None]  # writes a table's title and header
 def write_resumen(book: Book, out: Outcome, info: RunInfo, st: Styles) -> None:
     ws = book.add_sheet("Resumen")
     layout(ws, [48, 16, 18, 18, 18], info)
+    print_setup(ws, out, info, landscape=False, title_rows="")
 
     def table(title: str, names: list[str]) -> None:
         ws.append([])

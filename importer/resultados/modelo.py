@@ -1,8 +1,8 @@
 """The accounting model of the results workbook: what each row and comprobante became, in plain data.
 
-Estados and errores per row and per referencia, a comprobante's figures in its currency and in
-pesos, IVA débito fiscal per month and alícuota, totals per tipo, numbering ranges and the rows of
-the `Errores` sheet. No openpyxl here: how these figures look in a sheet is `hojas`'s job, so the
+Estados and errores per row and per referencia (an INVALIDO row with no message of its own says
+where its comprobante's are), a comprobante's figures in its currency and in pesos, IVA débito
+fiscal per month and alícuota, totals per tipo and numbering ranges. No openpyxl here: how these figures look in a sheet is `hojas`'s job, so the
 same model feeds the fast writer and its plain-openpyxl fallback alike.
 """
 
@@ -27,7 +27,6 @@ from importer.dominio.comprobantes import (
     Comprobante,
     Emision,
 )
-from importer.dominio.hints import api_error_code, hint_for_api_error, hint_for_problem
 from importer.dominio.problems import Problem
 from importer.dominio.texto import has_invalid_xml
 from importer.dominio.tributos import IIBB, IVA, NACIONAL
@@ -38,6 +37,9 @@ if TYPE_CHECKING:
 SANDBOX_BANNER = "SANDBOX — SIN VALIDEZ FISCAL"
 ESTADOS = (EMITIDO, RECHAZADO, EN_DUDA, PENDIENTE, INVALIDO, VALIDO)
 ALICUOTAS_GRAVADAS = (("27", "27 %"), ("21", "21 %"), ("10.5", "10,5 %"))  # code, label
+# The code of the comprobante-wide notice validation adds when one of its Tributos rows is wrong
+# (`planilla.validation_tributos.CON_ERRORES`; spelled here so the results need no planilla code).
+AVISO_TRIBUTOS = "tributo.con_errores"
 
 
 @dataclass(frozen=True)
@@ -178,18 +180,34 @@ class Outcome:
         emision = self.emisiones.get(ref)
         return emision.estado if emision is not None else PENDIENTE
 
-    def errores_fila(self, fila: int, ref: str | None) -> str:
+    def errores_fila(self, fila: int, ref: str | None, letras: Mapping[str, str] | None = None) -> str:
+        """Every message of the row; an INVALIDO row without one of its own says where its
+        comprobante's are. `letras` names the columns by their letter in the sheet shown."""
         messages: list[str] = []
         problems = [*self.por_fila.get(fila, ()), *self.por_ref_sin_fila.get(ref or "", ())]
         # A wrong perception is told here by its comprobante-wide notice (`tributo.con_errores`,
         # naming its Tributos row); its own message is on that row of the Tributos sheet.
-        messages.extend(mensaje_con_columna(p) for p in problems)
+        messages.extend(mensaje_con_columna(p, letras) for p in problems)
         cbte = self.por_ref.get(ref or "")
         emision = cbte.emision if cbte else (self.emisiones or {}).get(ref or "")
         if emision is not None:
             # A difference found by the verification is shown once, in observaciones_afip.
             messages.extend(m for m in emision.errores if m != emision.verificacion)
-        return "; ".join(dict.fromkeys(m.strip() for m in messages if m and m.strip()))
+        texto = "; ".join(dict.fromkeys(m.strip() for m in messages if m and m.strip()))
+        if not texto and self.estado_fila(fila) == INVALIDO:
+            texto = self.por_que_invalido(fila, ref)
+        return texto
+
+    def por_que_invalido(self, fila: int, ref: str | None) -> str:
+        """Why a row with no message of its own is INVALIDO: where its comprobante's errors are."""
+        if not ref:
+            return "La fila no pasó la validación: vea la hoja Errores."
+        otros = otros_lugares(self, ref, fila)
+        where = f" ({otros})" if otros else ""
+        return (
+            f"El comprobante {ref} tiene errores en otras filas{where}: no se envía hasta que se corrijan "
+            "(vea la hoja Errores)."
+        )
 
     def estados_de_filas(self) -> dict[str, int]:
         return count(self.estado_fila(f) for f in self.validacion.planilla.datos.index)
@@ -201,12 +219,37 @@ class Outcome:
         return [cb for cb in self.por_ref.values() if cb.estado == EMITIDO]
 
 
-def mensaje_con_columna(p: Problem) -> str:
-    """The message with its column named once (most already open with "<column>: ")."""
+def mensaje_con_columna(p: Problem, letras: Mapping[str, str] | None = None) -> str:
+    """The message with its column named once (most already open with "<column>: "), by its
+    letter in `letras` (the sheet shown) when given, else in the planilla."""
     if not p.columna:
         return p.mensaje
-    where = f"columna {p.letra} ({p.columna})" if p.letra else f"columna {p.columna}"
-    return f"{where}: {p.mensaje.removeprefix(f'{p.columna}: ')}"
+    letra = letras.get(p.columna, "") if letras is not None else p.letra
+    where = f"columna {letra} ({p.columna})" if letra else f"columna {p.columna}"
+    return f"{where}: {mensaje_sin_columna(p)}"
+
+
+def mensaje_sin_columna(p: Problem) -> str:
+    """The message without the "<column>: " it may open with (for a note on that very cell)."""
+    return p.mensaje.removeprefix(f"{p.columna}: ") if p.columna else p.mensaje
+
+
+def otros_lugares(out: Outcome, ref: str, fila: int) -> str:
+    """Where the other problems of comprobante `ref` are: `Comprobantes fila 5; Tributos filas 8, 9`."""
+    v = out.validacion
+    principales = sorted(f for f in out.filas_por_ref.get(ref, ()) if out.por_fila.get(f))
+    tributos = sorted(
+        {p.fila for p in out.tributos_por_ref.get(ref, ()) if p.fila is not None and p.fila != fila}
+    )
+    lugares = []
+    for hoja, filas in ((v.planilla.hoja, principales), (out.hoja_tributos, tributos)):
+        if filas:
+            palabra = "fila" if len(filas) == 1 else "filas"
+            lugares.append(f"{hoja} {palabra} {', '.join(str(f) for f in filas)}")
+    # Comprobante-wide problems count, but not the notice that only echoes its wrong perceptions.
+    if any(p.codigo != AVISO_TRIBUTOS for p in out.por_ref_sin_fila.get(ref, ())):
+        lugares.append("el comprobante entero")
+    return "; ".join(lugares)
 
 
 def count(values: Iterable[str]) -> dict[str, int]:
@@ -228,43 +271,12 @@ def numero(emision: Emision | None) -> int | None:
     return int(digits) if digits.isdigit() else None
 
 
-def importes(cb: ComprobanteOutcome) -> list[Decimal]:
-    """The amount columns of `Comprobantes` (`IMPORTES`), in order, in the comprobante's currency;
-    the total is the one shown (TusFacturas' when it differs)."""
-    t = cb.totales
-    iva, iibb, otras = percepciones_por_tributo(cb.comprobante)
-    # fmt: off
-    return [t.neto.get("27", ZERO), t.iva.get("27", ZERO), t.neto.get("21", ZERO), t.iva.get("21", ZERO),
-            t.neto.get("10.5", ZERO), t.iva.get("10.5", ZERO), t.neto_cero, t.exento, t.no_gravado,
-            iva, iibb, otras, t.percepciones, cb.total]
-    # fmt: on
-
-
-# fmt: off
-IMPORTES = ("Neto gravado 27 %", "IVA 27 %", "Neto gravado 21 %", "IVA 21 %", "Neto gravado 10,5 %",
-            "IVA 10,5 %", "Neto 0 %", "Exento", "No gravado", "Percepciones IVA", "Percepciones IIBB",
-            "Otras percepciones", "Tributos", "Total")
-# fmt: on
-
-
 def percepciones_por_tributo(c: Comprobante) -> tuple[Decimal, Decimal, Decimal]:
     """The comprobante's perceptions of IVA, of IIBB and national ones (`Otras percepciones`)."""
     sums = {IVA: ZERO, IIBB: ZERO, NACIONAL: ZERO}
     for t in c.tributos:
         sums[t.tipo] = sums.get(t.tipo, ZERO) + t.importe
     return sums[IVA], sums[IIBB], sums[NACIONAL]
-
-
-def total_emitido(cbtes: Iterable[ComprobanteOutcome]) -> list[Decimal]:
-    """The amount columns (`IMPORTES`) and the total in pesos over the EMITIDO ones, notas de
-    crédito subtracted."""
-    totals = [ZERO] * (len(IMPORTES) + 1)
-    for cb in cbtes:
-        if cb.estado != EMITIDO:
-            continue
-        pesos = [cb.pesos(a) for a in importes(cb)] + [cb.pesos(cb.total)]
-        totals = [acc + cb.signo * a for acc, a in zip(totals, pesos, strict=True)]
-    return totals
 
 
 def por_tipo(emitidos: Iterable[ComprobanteOutcome]) -> dict[str, tuple[int, Decimal]]:
@@ -307,50 +319,6 @@ def numeracion(emitidos: Iterable[ComprobanteOutcome]) -> dict[tuple[int, str], 
         if cb.numero is not None:
             numeros.setdefault((cb.comprobante.punto_venta, cb.comprobante.tipo), []).append(cb.numero)
     return {key: Rango(min(nums), max(nums), len(nums)) for key, nums in sorted(numeros.items())}
-
-
-class ErrorRow(NamedTuple):
-    hoja: str  # the planilla's sheet the row is on ("" for file- or comprobante-wide problems)
-    fila: int | None
-    referencia: str
-    columna: str
-    codigo: str
-    mensaje: str
-    valor: object
-    que_hacer: str
-
-
-def error_rows(out: Outcome) -> list[ErrorRow]:
-    """What needs a human: every problem and every answer that is not EMITIDO, file-level first,
-    then the rows of the main sheet, then those of the Tributos sheet."""
-    v = out.validacion
-    rows: list[ErrorRow] = []
-    for p in v.problems:
-        columna = f"{p.letra} ({p.columna})" if p.letra and p.columna else p.columna or ""
-        hoja = p.hoja or (v.planilla.hoja if p.fila is not None or p.columna else "")
-        # The column-based hints are about the Comprobantes columns: a Tributos one gets its code's.
-        hint = hint_for_problem(p.codigo, None if out.es_de_tributos(p) else p.columna)
-        ref = out.referencia_de(p)
-        if ref is None and out.es_de_tributos(p) and p.columna == "referencia" and isinstance(p.valor, str):
-            ref = p.valor.strip()  # a referencia that is no comprobante: still what the row says
-        rows.append(ErrorRow(hoja, p.fila, ref or "", columna, p.codigo, p.mensaje, p.valor, hint))
-    for ref, filas in out.filas_por_ref.items():
-        emision = (out.emisiones or {}).get(ref)
-        if emision is None or emision.estado == EMITIDO:
-            continue
-        messages = list(emision.errores)
-        if not messages and emision.estado == RECHAZADO:
-            messages = ["TusFacturas rechazó el comprobante sin detallar el motivo."]
-        if not messages and emision.estado == EN_DUDA:
-            messages = ["Enviado, pero todavía no se sabe si quedó emitido."]
-        fila = min(filas) if filas else None
-        hoja = v.planilla.hoja if fila is not None else ""
-        for message in messages:
-            code = api_error_code(message)
-            rows.append(ErrorRow(hoja, fila, ref, "", code, message, None, hint_for_api_error(message)))
-    tributos = out.hoja_tributos
-    rows.sort(key=lambda r: (r.fila is not None, tributos is not None and r.hoja == tributos, r.fila or 0))
-    return rows
 
 
 def replaced_note(row: list[object], inputs: list[str], letras: Mapping[str, str]) -> str:

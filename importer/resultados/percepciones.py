@@ -8,7 +8,7 @@ de débito added, as the rest of the `Resumen`. No openpyxl here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
@@ -16,13 +16,15 @@ from typing import NamedTuple
 from importer.dominio.amounts import ZERO, round_cents
 from importer.dominio.comprobantes import EMITIDO, INVALIDO, VALIDO
 from importer.dominio.tributos import IIBB, IVA, REGIMEN_BY_CODE
-from importer.resultados.modelo import ComprobanteOutcome, Outcome, mensaje_con_columna
+from importer.resultados.modelo import (
+    ComprobanteOutcome,
+    Outcome,
+    mensaje_con_columna,
+    otros_lugares,
+)
 
 _TRIBUTO_LABEL = {IVA: "Percepciones IVA", IIBB: "Percepciones IIBB"}
 OTRAS = "Otras percepciones"  # the national ones (Ganancias, Bienes Personales, PAIS…)
-# The code of the comprobante-wide notice validation adds when one of its Tributos rows is wrong
-# (`planilla.validation_tributos.CON_ERRORES`; spelled here so the results need no planilla code).
-AVISO_TRIBUTOS = "tributo.con_errores"
 
 
 def etiqueta_regimen(codigo: int) -> str:
@@ -48,14 +50,15 @@ def estado_tributo(out: Outcome, fila: int) -> str:
     return out.estado_ref(ref, out.filas_por_ref[ref])
 
 
-def errores_tributo(out: Outcome, fila: int) -> str:
-    """The row's own messages; when its comprobante is not sent for other reasons, that too."""
+def errores_tributo(out: Outcome, fila: int, letras: Mapping[str, str] | None = None) -> str:
+    """The row's own messages (columns named by their letter in `letras`, the sheet shown, when
+    given); when its comprobante is not sent for other reasons, that too."""
     own = out.tributos_por_fila.get(fila, [])
-    messages = [mensaje_con_columna(p) for p in own]
+    messages = [mensaje_con_columna(p, letras) for p in own]
     ref = out.tributos_ref_por_fila.get(fila)
     if ref is not None and ref in out.filas_por_ref:
         if out.estado_ref(ref, out.filas_por_ref[ref]) == INVALIDO:
-            otros = _otros_lugares(out, ref, fila)
+            otros = otros_lugares(out, ref, fila)
             if otros or not own:
                 where = f" ({otros})" if otros else ""
                 messages.append(
@@ -66,24 +69,6 @@ def errores_tributo(out: Outcome, fila: int) -> str:
         if emision is not None and emision.estado not in (EMITIDO, VALIDO):
             messages.extend(emision.errores)  # a rejection may be about this very perception
     return "; ".join(dict.fromkeys(m.strip() for m in messages if m and m.strip()))
-
-
-def _otros_lugares(out: Outcome, ref: str, fila: int) -> str:
-    """Where the other problems of comprobante `ref` are: `Comprobantes fila 5; Tributos filas 8, 9`."""
-    v = out.validacion
-    principales = sorted(f for f in out.filas_por_ref.get(ref, ()) if out.por_fila.get(f))
-    tributos = sorted(
-        {p.fila for p in out.tributos_por_ref.get(ref, ()) if p.fila is not None and p.fila != fila}
-    )
-    lugares = []
-    for hoja, filas in ((v.planilla.hoja, principales), (out.hoja_tributos, tributos)):
-        if filas:
-            palabra = "fila" if len(filas) == 1 else "filas"
-            lugares.append(f"{hoja} {palabra} {', '.join(str(f) for f in filas)}")
-    # Comprobante-wide problems count, but not the notice that only echoes its wrong perceptions.
-    if any(p.codigo != AVISO_TRIBUTOS for p in out.por_ref_sin_fila.get(ref, ())):
-        lugares.append("el comprobante entero")
-    return "; ".join(lugares)
 
 
 # --- What the agente declares, and the FCE emitted --------------------------------------------------------

@@ -17,10 +17,12 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell as SheetCell
 from openpyxl.comments import Comment
+from openpyxl.worksheet.hyperlink import Hyperlink
 
 from importer.resultados import celdas
-from importer.resultados.celdas import AUTHOR, NOTE_SIZE, Cell, excel_escaped, number_text, safe_text
+from importer.resultados.celdas import AUTHOR, NOTE_SIZE, Cell, Formula, excel_escaped, number_text, safe_text
 
 
 class PlainBook:
@@ -55,14 +57,30 @@ class PlainSheet:
         return len(self._styles) - 1
 
     def append(self, row: list[object]) -> None:
-        self.worksheet.append([self._cell(item) for item in row])
+        cells: list[object] = []
+        noted = False  # whether openpyxl would write the next plain value into a cell with a note
+        for item in row:
+            cell = self._cell(item)
+            if noted and cell is not None and not isinstance(cell, SheetCell):
+                # openpyxl reuses an unstyled, unlinked cell for the plain value after it, note and
+                # all: that value gets a cell of its own instead.
+                cell = WriteOnlyCell(self.worksheet, cell)
+            if isinstance(cell, SheetCell):
+                noted = cell.comment is not None and not (cell.has_style or cell.hyperlink)
+            cells.append(cell)
+        self.worksheet.append(cells)
 
     def _cell(self, item: object) -> object:
         value, style, link, note = item if type(item) is Cell else (item, 0, "", "")
+        if type(value) is Formula:  # built by the tool: the only formulas in the workbook
+            cell = WriteOnlyCell(self.worksheet, "=" + value.text)
+            for name, attribute in self._styles[style].items():
+                setattr(cell, name, attribute)
+            return cell
         value, risky = _plain_value(value)
-        if value is None:
+        if value is None and not (type(item) is Cell and (style or note)):
             return None
-        if type(value) is not str and not (style or link or note):
+        if value is not None and type(value) is not str and not (style or link or note):
             return value  # a number, date or bool, as openpyxl writes them
         cell = WriteOnlyCell(self.worksheet, value)
         if type(value) is str:
@@ -71,7 +89,8 @@ class PlainSheet:
         for name, attribute in self._styles[style].items():
             setattr(cell, name, attribute)
         if link and self._links < celdas.MAX_LINKS:  # Excel ignores those past its per-sheet limit
-            cell.hyperlink = link
+            # `#'Hoja'!A1` is a cell of this workbook: a location, not a file.
+            cell.hyperlink = Hyperlink(ref="", location=link[1:]) if link.startswith("#") else link
             self._links += 1
         if note:
             cell.comment = Comment(excel_escaped(note), AUTHOR, width=NOTE_SIZE[0], height=NOTE_SIZE[1])

@@ -3,7 +3,8 @@
 `write_results` builds the accounting model once (`modelo`), writes its sheets (`hojas`) with the
 fast writer (`xlsx`: rows rendered straight to XML, 100,000 rows in about 10 s) into a temporary
 file beside the target, and moves it into place (`guardado`), so a crash never leaves half a
-workbook. No cell is ever a formula.
+workbook. No text ever becomes a formula: the only formulas are the `SUBTOTAL` footers of
+`Comprobantes`, which the tool itself builds.
 
 Results must never be lost after emission. The fast writer leans on openpyxl internals; if it
 fails for any reason but the file system's (an `OSError`: disk full, no permission — the same for

@@ -54,6 +54,7 @@ from importer.resultados.celdas import (
     MAX_CELL_TEXT,
     NOTE_SIZE,
     Cell,
+    Formula,
     excel_escaped,
     number_text,
     safe_text,
@@ -191,6 +192,13 @@ class SafeSheet(WriteOnlyWorksheet):
                 value, style, link, note = item
                 if link or note:
                     self._annotate(ref, link, note)
+                if value is None:  # an empty cell that shows its fill (a faulty input left empty)
+                    if style:
+                        append(f'<c r="{ref}" s="{style}"/>')
+                    continue
+                if type(value) is Formula:
+                    append(_formula_xml(ref, value, style))
+                    continue
             else:
                 value, style = item, 0
             if type(value) is str:
@@ -237,9 +245,20 @@ class SafeSheet(WriteOnlyWorksheet):
 
     def _annotate(self, ref: str, link: str, note: str) -> None:
         if link and self._link(link):
-            self._hyperlinks.append(Hyperlink(ref=ref, target=link))
+            internal = link.startswith("#")  # a cell of this workbook: no relationship, a location
+            self._hyperlinks.append(
+                Hyperlink(ref=ref, location=link[1:]) if internal else Hyperlink(ref=ref, target=link)
+            )
         if note:
             self._comments.append((ref, note))  # written as text by _PackageWriter
+
+
+def _formula_xml(ref: str, formula: Formula, style: int) -> str:
+    """A formula built by the tool, with its value cached for readers that do not calculate."""
+    attrs = f' s="{style}"' if style else ""
+    cached = number_text(formula.cached) if formula.cached is not None else None
+    value = f"<v>{cached}</v>" if cached is not None else ""
+    return f'<c r="{ref}"{attrs}><f>{xml_escape(formula.text)}</f>{value}</c>'
 
 
 _VML_HEAD = (

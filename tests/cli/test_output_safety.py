@@ -104,7 +104,8 @@ def test_forbidden_characters_in_an_xlsx_leave_results_that_open(tmp_path, capsy
     first, second = sheet_rows(resultados)
     assert first["estado"] == second["estado"] == "EMITIDO"
     assert first[NOTE_COLUMN] == "pedido \ufffd urgente \ufffd fin"
-    letter = get_column_letter(len(valid_row()) + 1)  # the extra column comes after the others
+    # The extra column comes after the others, in Resultados where estado and errores follow referencia.
+    letter = get_column_letter(len(valid_row()) + 3)
     assert f"columna {letter} ({NOTE_COLUMN})" in first["errores"]
     assert second["errores"] is None
 

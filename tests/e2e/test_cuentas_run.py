@@ -135,7 +135,9 @@ def test_one_account_alone_with_cuenta_and_the_status_per_account(write_workbook
     assert "«Local Norte» (CUIT 30-71234567-1, punto de venta 2): EMITIDO: 1" in out
 
 
-def test_validate_with_an_accounts_file_reports_comprobantes_without_account(write_workbook, tmp_path, capsys):
+def test_validate_with_an_accounts_file_reports_comprobantes_without_account(
+    write_workbook, tmp_path, capsys
+):
     cuentas = cuentas_file(tmp_path)
     planilla = write_workbook([factura("N-1", 2), factura("Y-1", 9)], name="mes.xlsx")
     assert main(["validate", str(planilla), "--cuentas", str(cuentas)]) == 1

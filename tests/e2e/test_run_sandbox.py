@@ -187,6 +187,6 @@ def test_the_results_show_what_was_emitted_not_rows_edited_afterwards(write_work
     header = next(r for r in table if r and "Referencia" in r)
     fa1 = next(dict(zip(header, r, strict=False)) for r in table if r and "FA-1" in r)
     # emitted: 2 × 1500 @21 + 1 × 2300 @10.5 = 3000 + 630 + 2300 + 241.50
-    assert round(float(fa1["Total"]), 2) == 6171.50
+    assert round(float(fa1["Imp. Total"]), 2) == 6171.50
     resultados = results_rows(planilla.with_name("mes-resultados.xlsx"))
     assert "nota de crédito" in resultados[0]["errores"]

@@ -45,6 +45,7 @@ from importer.resultados import xlsx as xlsx_module
 from importer.resultados.results import SANDBOX_BANNER, RunInfo, write_results
 from importer.resultados.xlsx import SafeSheet
 from tests.conftest import CUIT_CLIENTE, CUIT_CLIENTE_2, valid_row, write_rows
+from tests.resultados.libro import SUBTOTAL, formulas, only_tool_formulas, subtotal_value
 
 
 def make_planilla(datos: pd.DataFrame, path: Path) -> Planilla:
@@ -248,7 +249,10 @@ def test_resultados_keeps_every_input_row_and_column_then_the_outputs(scenario: 
     header, rows = by_header(path, "Resultados")
     # The issuer's columns appear only when a comprobante has an account or an issuer CUIT: none here.
     issuer = ("cuenta_nombre", "cuenta_cuit")
-    assert header == [*scenario.datos.columns, *(c for c in OUTPUT_COLUMNS if c not in issuer)]
+    # estado and errores right after referencia (where the eye is); the rest as before.
+    inputs = [c for c in scenario.datos.columns if c != "referencia"]
+    outputs = [c for c in OUTPUT_COLUMNS if c not in (*issuer, "estado", "errores")]
+    assert header == ["referencia", "estado", "errores", *inputs, *outputs]
     by_row = {r[0].row: r for r in rows if any(c.value is not None for c in r)}
     assert sorted(by_row) == list(scenario.datos.index)  # blank row 7 stays blank: Excel rows match
     col = {name: i for i, name in enumerate(header)}
@@ -270,17 +274,19 @@ def test_resultados_keeps_every_input_row_and_column_then_the_outputs(scenario: 
 
     fa = by_row[3]
     totals = comprobante_totals(scenario.validacion.comprobantes[0])
+    assert fa[col["total"]].value is None  # the total once, on the comprobante's first row
+    assert Decimal(str(by_row[2][col["total"]].value)) == totals.total
     assert fa[col["comprobante_tipo"]].value == "FACTURA A"
     assert fa[col["comprobante_numero"]].value == "00001-00000010"
     assert fa[col["cae"]].value == "71234567890010" and fa[col["cae"]].data_type == "s"
     assert fa[col["cae_vencimiento"]].value == datetime(2025, 7, 24)
     assert fa[col["cae_vencimiento"]].number_format == "dd/mm/yyyy"
-    assert Decimal(str(fa[col["total"]].value)) == totals.total
-    assert fa[col["total"]].number_format == "#,##0.00"
+    assert by_row[2][col["total"]].number_format == "#,##0.00"
     assert fa[col["observaciones_afip"]].value == "Observada [ codigo: 10063 ]"
 
     invalid_errors = by_row[8][col["errores"]].value
-    assert "columna C (cliente_documento_nro): el dígito verificador es incorrecto" in invalid_errors
+    # The column by its letter in Resultados (E), where the message is read.
+    assert "columna E (cliente_documento_nro): el dígito verificador es incorrecto" in invalid_errors
     assert "total_control" in invalid_errors and "; " in invalid_errors
     assert by_row[8][col["errores"]].alignment.wrap_text
     assert by_row[6][col["errores"]].value.lstrip().startswith("=cmd")
@@ -303,18 +309,10 @@ def test_input_cells_keep_their_types(scenario: Scenario) -> None:
     assert rows[2][col["vendedor"]].value == "1.234,56"
 
 
-def test_no_cell_is_ever_a_formula(scenario: Scenario) -> None:
+def test_no_cell_is_ever_a_formula_but_the_footers_the_tool_builds(scenario: Scenario) -> None:
     path = scenario.write()
-    wb = load_workbook(path)
-    formulas = [
-        (ws.title, c.coordinate) for ws in wb for row in ws.iter_rows() for c in row if c.data_type == "f"
-    ]
-    assert formulas == []
-    with zipfile.ZipFile(path) as archive:
-        for name in archive.namelist():
-            if name.startswith("xl/worksheets/"):
-                xml = archive.read(name).decode()
-                assert "<f>" not in xml and "<f " not in xml, name
+    found = only_tool_formulas(path)
+    assert {sheet for sheet, _ in found} == {"Comprobantes"} and len(found) == 16  # the summed columns
     header, rows = by_header(path, "Resultados")
     col = header.index("cliente_razon_social")
     razones = [r[col] for r in rows if r[col].value is not None and r[col].row != 3]
@@ -334,8 +332,10 @@ def test_calamine_reads_the_exact_texts_back(scenario: Scenario) -> None:
     errores = [r[header.index("errores")] for r in sheet[1:] if r[header.index("estado")] == RECHAZADO]
     assert errores == [API_INJECTION.strip()]  # surrounding blanks trimmed for reading
     frame = pd.read_excel(path, sheet_name="Comprobantes", engine="calamine", dtype=object)
-    assert list(frame["Referencia"][:9]) == [c.referencia for c in scenario.validacion.comprobantes]
-    assert frame["CAE"].dropna().map(type).eq(str).all()
+    emitted = ["FA-0001", "FA-0002", "NC-0001", "FD-0001", "ND-0001"]
+    apart = ["FB-0001", "INV-0001", "FX-0001", "PEN-0001"]  # below the footer, never in the totals
+    assert [r for r in frame["Referencia"] if isinstance(r, str)] == emitted + apart
+    assert frame["Cód. Autorización"].dropna().map(type).eq(str).all()
 
 
 def test_pdf_is_a_relative_hyperlink_that_resolves(scenario: Scenario) -> None:
@@ -360,7 +360,7 @@ def test_pdf_is_a_relative_hyperlink_that_resolves(scenario: Scenario) -> None:
 # --- Comprobantes and Resumen --------------------------------------------------------------------------
 
 
-AMOUNT_HEADERS = (
+AMOUNT_HEADERS = (  # the Comprobantes columns of `expected_amounts`, in its order
     "Neto gravado 27 %",
     "IVA 27 %",
     "Neto gravado 21 %",
@@ -368,14 +368,34 @@ AMOUNT_HEADERS = (
     "Neto gravado 10,5 %",
     "IVA 10,5 %",
     "Neto 0 %",
-    "Exento",
-    "No gravado",
-    "Tributos",
-    "Total",
+    "Imp. Op. Exentas",
+    "Imp. Neto No Gravado",
+    "Otros Tributos",
+    "Imp. Total",
 )
+ARCA_HEADERS = [  # «Mis Comprobantes Emitidos», in its order
+    "Fecha",
+    "Tipo",
+    "Punto de Venta",
+    "Número Desde",
+    "Número Hasta",
+    "Cód. Autorización",
+    "Tipo Doc. Receptor",
+    "Nro. Doc. Receptor",
+    "Denominación Receptor",
+    "Tipo Cambio",
+    "Moneda",
+    "Imp. Neto Gravado Total",
+    "Imp. Neto No Gravado",
+    "Imp. Op. Exentas",
+    "Otros Tributos",
+    "Total IVA",
+    "Imp. Total",
+]
 
 
 def expected_amounts(c: Comprobante) -> list[Decimal]:
+    """In the comprobante's currency, unsigned."""
     t = comprobante_totals(c)
     return [
         t.neto.get("27", ZERO),
@@ -392,45 +412,85 @@ def expected_amounts(c: Comprobante) -> list[Decimal]:
     ]
 
 
-def test_comprobantes_amounts_per_alicuota_and_total_emitido(scenario: Scenario) -> None:
-    header, rows = by_header(scenario.write(), "Comprobantes")
-    col = {h: i for i, h in enumerate(header)}
-    cbtes = scenario.validacion.comprobantes
-    for c, row in zip(cbtes, rows, strict=False):
-        assert row[col["Referencia"]].value == c.referencia
-        got = [Decimal(str(row[col[h]].value)) for h in AMOUNT_HEADERS]
-        assert got == expected_amounts(c), c.referencia
-        assert all(row[col[h]].number_format == "#,##0.00" for h in AMOUNT_HEADERS)
-        pesos = Decimal(str(row[col["Total en pesos"]].value))
-        assert pesos == round_cents(comprobante_totals(c).total * c.cotizacion)
-        assert row[col["Documento número"]].data_type == "s"
-    fa = rows[0]
-    assert fa[col["Número"]].value == 10 and fa[col["Número"]].number_format == "00000000"
-    assert fa[col["Punto de venta"]].number_format == "00000"
-    assert fa[col["CAE"]].data_type == "s" and fa[col["CAE"]].comment is None  # not the sandbox
+def expected_pesos(c: Comprobante) -> list[Decimal]:
+    """As Comprobantes shows them: each converted to pesos and rounded, negative in a nota de crédito."""
+    sign = -1 if c.tipo_info.es_credito else 1
+    return [sign * round_cents(a * c.cotizacion) for a in expected_amounts(c)]
 
-    total_row = rows[-1]
-    assert total_row[0].value.startswith("Total emitido")
-    emitted = [
-        c
-        for c in cbtes
-        if scenario.emisiones.get(c.referencia, Emision("", "")).estado == EMITIDO
-        and c.referencia != "INV-0001"
-    ]
-    for i, h in enumerate(AMOUNT_HEADERS):
-        expected = sum(
-            (
-                (-1 if c.tipo_info.es_credito else 1) * round_cents(expected_amounts(c)[i] * c.cotizacion)
-                for c in emitted
-            ),
-            ZERO,
+
+def test_comprobantes_follows_arca_in_pesos_with_credit_notes_negative(scenario: Scenario) -> None:
+    path = scenario.write()
+    header, rows = by_header(path, "Comprobantes")
+    assert header[: len(ARCA_HEADERS)] == ARCA_HEADERS
+    col = {h: i for i, h in enumerate(header)}
+    by_ref = {c.referencia: c for c in scenario.validacion.comprobantes}
+    emitted = ["FA-0001", "FA-0002", "NC-0001", "FD-0001", "ND-0001"]
+    assert [r[col["Referencia"]].value for r in rows[: len(emitted)]] == emitted
+    for row in rows[: len(emitted)]:
+        c = by_ref[row[col["Referencia"]].value]
+        got = [Decimal(str(row[col[h]].value)) for h in AMOUNT_HEADERS]
+        assert got == expected_pesos(c), c.referencia
+        assert all(row[col[h]].number_format == "#,##0.00" for h in AMOUNT_HEADERS)
+        netos, ivas = expected_pesos(c)[0:7:2], expected_pesos(c)[1:6:2]
+        assert (
+            Decimal(str(row[col["Imp. Neto Gravado Total"]].value)) == sum(netos, ZERO) + expected_pesos(c)[6]
         )
-        assert Decimal(str(total_row[col[h]].value)) == expected, h
-    nc = next(c for c in cbtes if c.referencia == "NC-0001")
-    positive = sum(round_cents(comprobante_totals(c).total * c.cotizacion) for c in emitted)
-    assert Decimal(str(total_row[col["Total en pesos"]].value)) == positive - 2 * comprobante_totals(nc).total
-    nc_row = rows[[c.referencia for c in cbtes].index("NC-0001")]
-    assert nc_row[col["Total"]].value > 0  # shown positive in its own row
+        assert Decimal(str(row[col["Total IVA"]].value)) == sum(ivas, ZERO)
+        assert row[col["Nro. Doc. Receptor"]].data_type == "s" and row[col["Tipo Doc. Receptor"]].value == 80
+        assert row[col["Tipo de comprobante"]].value == c.tipo
+    codes = {r[col["Referencia"]].value: r[col["Tipo"]].value for r in rows[: len(emitted)]}
+    assert codes == {"FA-0001": 1, "FA-0002": 1, "NC-0001": 3, "FD-0001": 1, "ND-0001": 2}  # AFIP's
+    fa, fd = rows[0], rows[3]
+    assert fa[col["Número Desde"]].value == fa[col["Número Hasta"]].value == 10
+    assert fa[col["Número Desde"]].number_format == "00000000"
+    assert fa[col["Punto de Venta"]].number_format == "00000"
+    cae = fa[col["Cód. Autorización"]]
+    assert cae.data_type == "s" and cae.comment is None  # not the sandbox
+    assert (
+        Decimal(str(fd[col["Total en moneda de origen"]].value))
+        == comprobante_totals(by_ref["FD-0001"]).total
+    )
+    assert fd[col["Moneda"]].value == "DOL" and Decimal(str(fd[col["Tipo Cambio"]].value)) == Decimal(
+        "1000.5"
+    )
+    nc = rows[2]
+    assert nc[col["Imp. Total"]].value < 0 and nc[col["Total en moneda de origen"]].value < 0
+
+
+def test_comprobantes_footer_follows_the_filter_and_sums_only_the_emitted(scenario: Scenario) -> None:
+    path = scenario.write()
+    header, rows = by_header(path, "Comprobantes")
+    col = {h: i for i, h in enumerate(header)}
+    by_ref = {c.referencia: c for c in scenario.validacion.comprobantes}
+    emitted = ["FA-0001", "FA-0002", "NC-0001", "FD-0001", "ND-0001"]
+    footer = rows[len(emitted)]  # right below the emitted ones, Excel row 7
+    assert footer[0].value.startswith("Total emitido") and footer[0].row == len(emitted) + 2
+    ws = load_workbook(path)["Comprobantes"]
+    cached = load_workbook(path, data_only=True)["Comprobantes"]  # what the fast writer stored
+    assert ws.auto_filter.ref == f"A1:{ws.cell(1, len(header)).column_letter}{len(emitted) + 1}"
+    for i, h in enumerate(AMOUNT_HEADERS):
+        expected = sum((expected_pesos(by_ref[r])[i] for r in emitted), ZERO)
+        formula = footer[col[h]].value
+        letter = footer[col[h]].column_letter
+        assert formula == f"=SUBTOTAL(109,{letter}2:{letter}{len(emitted) + 1})", h
+        assert subtotal_value(ws, formula) == expected, h
+        assert Decimal(str(cached.cell(footer[0].row, col[h] + 1).value)) == expected, h
+    nc = comprobante_totals(by_ref["NC-0001"]).total
+    positive = sum(
+        (round_cents(comprobante_totals(by_ref[r]).total * by_ref[r].cotizacion) for r in emitted), ZERO
+    )
+    total = Decimal(str(cached.cell(footer[0].row, col["Imp. Total"] + 1).value))
+    assert total == positive - 2 * nc  # the nota de crédito subtracts
+    # The others, apart under their own heading, after the footer: never in its range.
+    heading = next(r for r in rows if r[0].value and str(r[0].value).startswith("No emitidos"))
+    apart = [r[col["Referencia"]].value for r in rows if r[0].row > heading[0].row]
+    assert apart == ["FB-0001", "INV-0001", "FX-0001", "PEN-0001"]
+    assert {r[col["Estado"]].value for r in rows if r[0].row > heading[0].row} == {
+        RECHAZADO,
+        INVALIDO,
+        EN_DUDA,
+        PENDIENTE,
+    }
 
 
 def section(rows: list[list], title: str) -> list[list]:
@@ -513,7 +573,7 @@ def test_sandbox_results_say_so_everywhere(scenario: Scenario) -> None:
     assert any(c.value == SANDBOX_BANNER for r in wb["Resumen"].iter_rows() for c in r)
     assert any(SANDBOX_BANNER in str(c.value) for r in wb["Ejecución"].iter_rows() for c in r)
     cae_cells = []
-    for sheet, name in (("Resultados", "cae"), ("Comprobantes", "CAE")):
+    for sheet, name in (("Resultados", "cae"), ("Comprobantes", "Cód. Autorización")):
         ws = wb[sheet]
         col = [c.value for c in ws[1]].index(name)
         cae_cells += [r[col] for r in ws.iter_rows(min_row=2) if r[col].value]
@@ -609,7 +669,7 @@ def test_text_xml_cannot_carry_is_replaced_and_said_on_its_row(scenario: Scenari
     row = dict(zip(header, [c.value for c in ws[10]], strict=True))
     assert row["cliente_razon_social"] == "Débito \ufffd\ufffd SA" and row["vendedor"] == "Ana \ufffd"
     assert (
-        "Se reemplazaron caracteres no válidos en las columnas D (cliente_razon_social), H (vendedor)"
+        "Se reemplazaron caracteres no válidos en las columnas F (cliente_razon_social), J (vendedor)"
         in (row["errores"])
     )
     assert dict(zip(header, [c.value for c in ws[4]], strict=True))["observaciones_afip"] == "obs \ufffd"
@@ -740,7 +800,8 @@ def test_column_is_named_once_in_errores(scenario: Scenario) -> None:
     )
     header, rows = by_header(scenario.write(), "Resultados")
     errores = rows[4 - 2][header.index("errores")].value
-    assert errores == "columna H (vendedor): admite hasta 20 caracteres y tiene 31."
+    # H in the planilla; J in Resultados, where estado and errores follow referencia.
+    assert errores == "columna J (vendedor): admite hasta 20 caracteres y tiene 31."
 
 
 def test_hyperlinks_stop_at_excels_limit(scenario: Scenario, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -785,7 +846,13 @@ def test_libreoffice_opens_it_with_notes_links_and_texts(scenario: Scenario, tmp
     assert "SIN VALIDEZ FISCAL" in first[header.index("cae")].comment.text
     target = first[header.index("pdf")].hyperlink.target  # LibreOffice rewrites it for its own folder
     assert (converted / unquote(target)).resolve() == scenario.pdf.resolve()
-    assert not [c for ws in wb for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    # The only formulas are the footers' SUBTOTALs, and LibreOffice calculates them to the sums.
+    found = formulas(converted / "sandbox.xlsx")
+    assert found and all(sheet == "Comprobantes" and SUBTOTAL.match(f) for (sheet, _), f in found.items())
+    ws, calculated = wb["Comprobantes"], load_workbook(converted / "sandbox.xlsx", data_only=True)
+    for (_, coordinate), formula in found.items():
+        value = calculated["Comprobantes"][coordinate].value
+        assert Decimal(str(value)).quantize(Decimal("0.01")) == subtotal_value(ws, formula), coordinate
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

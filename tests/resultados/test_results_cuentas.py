@@ -36,6 +36,7 @@ from importer.planilla.reading import Planilla
 from importer.planilla.validation import Validacion
 from importer.resultados.results import RunInfo, write_results
 from tests.conftest import CUIT_CLIENTE
+from tests.resultados.libro import subtotal_value
 from tests.resultados.test_results_fallback import no_formulas_anywhere, snapshot
 
 D = Decimal
@@ -207,7 +208,7 @@ PERCEPCIONES = "Percepciones practicadas (emitidos, en pesos; notas de crédito 
 def test_resultados_names_each_rows_account_and_issuer_after_the_outputs(caso: Caso, writer: str) -> None:
     ws = load_workbook(caso.results())["Resultados"]
     header = [c.value for c in ws[1]]
-    assert header[-4:] == ["errores", "observaciones_afip", "cuenta_nombre", "cuenta_cuit"]
+    assert header[-3:] == ["observaciones_afip", "cuenta_nombre", "cuenta_cuit"]
     col = {h: i for i, h in enumerate(header)}
     rows = {r[0].row: r for r in ws.iter_rows(min_row=2)}
     got = {f: (rows[f][col["cuenta_nombre"]].value, rows[f][col["cuenta_cuit"]].value) for f in FILAS}
@@ -236,12 +237,13 @@ def test_resultados_shows_tusfacturas_difference_once_on_the_first_row(caso: Cas
     assert observaciones == {2: None, 3: None, 4: None, 5: None, 6: DIFERENCIA, 7: None, 8: None}
     assert errores[6] is None and errores[7] is None  # not a second time among the errores
     assert errores[8] == REJECTION
-    # FA-3: 2 × 100 + 21 % = 242,00 calculated; TusFacturas' 242,01 is the total shown, with both said.
-    for fila in (6, 7):
-        total = rows[fila][col["total"]]
-        assert money(total.value) == D("242.01")
-        assert total.comment is not None
-        assert total.comment.text == "Calculado por tf-import: $ 242,00; TusFacturas registra $ 242,01."
+    # FA-3: 2 × 100 + 21 % = 242,00 calculated; TusFacturas' 242,01 is the total shown, with both said,
+    # once, on its first row (row 7 is its second).
+    total = rows[6][col["total"]]
+    assert money(total.value) == D("242.01")
+    assert total.comment is not None
+    assert total.comment.text == "Calculado por tf-import: $ 242,00; TusFacturas registra $ 242,01."
+    assert rows[7][col["total"]].value is None
     assert money(rows[2][col["total"]].value) == D("1210.00") and rows[2][col["total"]].comment is None
 
 
@@ -252,8 +254,8 @@ def test_comprobantes_shows_the_issuer_and_what_tusfacturas_recorded(caso: Caso,
     path = caso.results()
     ws = load_workbook(path)["Comprobantes"]
     header = [c.value for c in ws[1]]
-    assert header[3:6] == ["CUIT emisor", "Cuenta", "Punto de venta"]
-    assert header[-2:] == ["Estado", "Verificación"]
+    assert header[2] == "Punto de Venta"  # ARCA's columns first; the issuer's last
+    assert header[-4:] == ["Estado", "Verificación", "CUIT emisor", "Cuenta"]
     col = {h: i for i, h in enumerate(header)}
     rows = {r[col["Referencia"]].value: r for r in ws.iter_rows(min_row=2) if r[col["Referencia"]].value}
     issuer = {ref: (r[col["CUIT emisor"]].value, r[col["Cuenta"]].value) for ref, r in rows.items()}
@@ -269,21 +271,22 @@ def test_comprobantes_shows_the_issuer_and_what_tusfacturas_recorded(caso: Caso,
         "FA-4": None,  # rejected: nothing to verify
     }
     fa3 = rows["FA-3"]
-    assert money(fa3[col["Total"]].value) == D("242.01")
-    assert money(fa3[col["Total en pesos"]].value) == D("242.01")
+    assert money(fa3[col["Total en moneda de origen"]].value) == D("242.01")
+    assert money(fa3[col["Imp. Total"]].value) == D("242.01")
     note = "Calculado por tf-import: $ 242,00; TusFacturas registra $ 242,01."
-    assert fa3[col["Total"]].comment.text == note and fa3[col["Total en pesos"]].comment.text == note
+    assert fa3[col["Imp. Total"]].comment.text == note
+    assert fa3[col["Total en moneda de origen"]].comment.text == note
     # The amounts per alícuota stay the ones calculated: TusFacturas' listing gives only the total.
     assert money(fa3[col["Neto gravado 21 %"]].value) == D("200.00")
     assert money(fa3[col["IVA 21 %"]].value) == D("42.00")
-    assert rows["FA-1"][col["Total"]].comment is None
+    assert rows["FA-1"][col["Imp. Total"]].comment is None
     # The footer sums the figures shown: 1210 + 567,50 + 738 − 121 (the nota de crédito) + 242,01.
-    footer = [c.value for c in list(ws.iter_rows())[-1]]
-    assert money(footer[col["Total en pesos"]]) == D("2636.51")
-    assert money(footer[col["Total"]]) == D("2636.51")
-    assert money(footer[col["IVA 21 %"]]) == D("357.00")  # 210 + 126 − 21 + 42
-    assert money(footer[col["IVA 10,5 %"]]) == D("52.50")
-    assert money(footer[col["Percepciones IIBB"]]) == D("27.00")
+    footer_row = next(r for r in ws.iter_rows() if str(r[0].value).startswith("Total emitido"))
+    footer = {h: subtotal_value(ws, footer_row[col[h]].value) for h in ("Imp. Total", "IVA 21 %")}
+    assert footer["Imp. Total"] == D("2636.51")
+    assert footer["IVA 21 %"] == D("357.00")  # 210 + 126 − 21 + 42
+    assert subtotal_value(ws, footer_row[col["IVA 10,5 %"]].value) == D("52.50")
+    assert subtotal_value(ws, footer_row[col["Percepciones IIBB"]].value) == D("27.00")
     no_formulas_anywhere(path)
 
 
@@ -371,7 +374,7 @@ def test_without_accounts_nor_issuer_no_new_columns_appear(caso: Caso, writer: s
     assert "cuenta_nombre" not in resultados and "cuenta_cuit" not in resultados
     assert resultados[-1] == "observaciones_afip"
     comprobantes = [c.value for c in wb["Comprobantes"][1]]
-    assert comprobantes[3] == "Punto de venta" and "Cuenta" not in comprobantes
+    assert comprobantes[-1] == "Verificación" and "Cuenta" not in comprobantes
     assert not any(str(r[0]).startswith("Emisor") for r in resumen(caso.results("otra.xlsx")))
 
 

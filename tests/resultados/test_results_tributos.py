@@ -37,6 +37,7 @@ from importer.planilla.reading import HojaTributos, Planilla
 from importer.planilla.validation import Validacion
 from importer.resultados.results import RunInfo, write_report, write_results
 from tests.conftest import CUIT_CLIENTE
+from tests.resultados.libro import subtotal_value
 from tests.resultados.test_results_fallback import no_formulas_anywhere, snapshot
 
 FCE_A = "FACTURA DE CREDITO ELECTRONICA MiPyME (FCE) A"
@@ -250,17 +251,18 @@ def test_tributos_sheet_copies_every_row_with_estado_and_errores(caso: Caso, wri
     assert wb.sheetnames == ["Resultados", "Tributos", "Comprobantes", "Resumen", "Errores", "Ejecución"]
     ws = wb["Tributos"]
     header = [c.value for c in ws[1]]
-    assert header == ["referencia", "tributo", "regimen", "base_imponible", "alicuota", "importe",
-                      "descripcion", "estado", "errores"]  # fmt: skip
-    assert ws.freeze_panes == "A2"
+    # estado and errores right after referencia; referencia and estado stay in sight.
+    assert header == ["referencia", "estado", "errores", "tributo", "regimen", "base_imponible", "alicuota",
+                      "importe", "descripcion"]  # fmt: skip
+    assert ws.freeze_panes == "C2"
     rows = {r[0].row: r for r in ws.iter_rows(min_row=2) if r[0].value is not None}
     assert sorted(rows) == sorted(TRIBUTOS)  # each row keeps its Excel number; row 8 stays blank
     assert all(c.value is None for c in ws[8])
     for fila, typed in TRIBUTOS.items():
-        assert [c.value for c in rows[fila][:7]] == [
+        assert [c.value for c in rows[fila][:1] + rows[fila][3:]] == [
             None if v is None else (v.replace("\ufffe", "\ufffd") if isinstance(v, str) else v) for v in typed
         ], fila
-    estado = {fila: rows[fila][7].value for fila in rows}
+    estado = {fila: rows[fila][1].value for fila in rows}
     assert estado == {
         2: EMITIDO, 3: EMITIDO, 4: EMITIDO, 5: EMITIDO, 6: EMITIDO,
         7: INVALIDO,  # its referencia is no comprobante: the row itself is wrong
@@ -269,18 +271,20 @@ def test_tributos_sheet_copies_every_row_with_estado_and_errores(caso: Caso, wri
         11: EMITIDO, 12: RECHAZADO,
         13: INVALIDO, 14: INVALIDO,  # a wrong perception stops its comprobante
     }  # fmt: skip
-    errores = {fila: rows[fila][8].value for fila in rows}
+    errores = {fila: rows[fila][2].value for fila in rows}
     assert errores[7] == "columna A (referencia): ZZZ-9 no está en la hoja Comprobantes"
-    assert errores[13] == "columna C (regimen): «Narnia» no es un régimen de percepción"
+    assert errores[13] == "columna E (regimen): «Narnia» no es un régimen de percepción"  # of this sheet
     assert errores[10] is not None and "BAD-1" in errores[10] and "Comprobantes fila 8" in errores[10]
     assert errores[14] is not None and "TRB-1" in errores[14] and "(Tributos fila 13)" in errores[14]
     assert errores[12] == REJECTION  # TusFacturas' answer may be about this very perception
-    assert errores[5] is not None and "G (descripcion)" in errores[5]  # the character replaced, said
+    assert errores[5] is not None and "I (descripcion)" in errores[5]  # the character replaced, said
     assert all(errores[f] is None for f in (2, 3, 4, 6, 9, 11))
     # Estados are coloured as in Resultados; text that looks like a formula stays text.
-    assert rows[2][7].fill.fgColor.rgb.endswith("C6EFCE") and rows[7][7].fill.fgColor.rgb.endswith("FFC7CE")
-    assert rows[4][6].data_type == "s" and rows[4][6].quotePrefix
-    assert rows[2][3].number_format == "#,##0.00"
+    assert rows[2][1].fill.fgColor.rgb.endswith("C6EFCE") and rows[7][1].fill.fgColor.rgb.endswith("FFC7CE")
+    assert rows[4][8].data_type == "s" and rows[4][8].quotePrefix
+    assert rows[2][5].number_format == "#,##0.00"
+    # The faulty cell itself is marked and says why.
+    assert rows[13][4].fill.fgColor.rgb.endswith("FF8B8B") and "Narnia" in rows[13][4].comment.text
     no_formulas_anywhere(path)
 
 
@@ -302,25 +306,27 @@ def test_tributos_rows_do_not_mix_with_the_comprobantes_rows_of_the_same_number(
 def test_comprobantes_shows_the_perceptions_per_tributo_and_subtracts_the_nota_de_credito(
     caso: Caso, writer: str
 ) -> None:
-    header, rows = table(caso.results(), "Comprobantes")
+    path = caso.results()
+    header, rows = table(path, "Comprobantes")
     col = {h: i for i, h in enumerate(header)}
-    names = ("Percepciones IVA", "Percepciones IIBB", "Otras percepciones", "Tributos", "Total")
-    assert col["Percepciones IVA"] < col["Percepciones IIBB"] < col["Otras percepciones"] < col["Tributos"]
+    names = ("Percepciones IVA", "Percepciones IIBB", "Otras percepciones", "Otros Tributos", "Imp. Total")
+    assert col["Percepciones IVA"] < col["Percepciones IIBB"] < col["Otras percepciones"]
     got = {r[col["Referencia"]]: [money(r[col[n]]) for n in names] for r in rows if r[col["Referencia"]]}
-    # neto + IVA 21 % + perceptions, by hand
+    # neto + IVA 21 % + perceptions, by hand, in pesos
     assert got["FA-1"] == [D("30.00"), D("100.00"), D("0.00"), D("130.00"), D("1340.00")]
     assert got["FA-2"] == [D("0.00"), D("50.00"), D("10.00"), D("60.00"), D("665.00")]
-    assert got["NC-1"] == [D("0.00"), D("30.00"), D("0.00"), D("30.00"), D("393.00")]  # positive here
-    assert got["FD-1"] == [D("0.00"), D("0.30"), D("0.00"), D("0.30"), D("12.40")]  # in dollars
+    assert got["NC-1"] == [D("0.00"), D("-30.00"), D("0.00"), D("-30.00"), D("-393.00")]  # negative
+    assert got["FD-1"] == [D("0.00"), D("300.00"), D("0.00"), D("300.00"), D("12400.00")]  # 1000 a dollar
     assert got["ND-1"] == [D("0.00"), D("10.00"), D("0.00"), D("10.00"), D("131.00")]
     fd = next(r for r in rows if r[col["Referencia"]] == "FD-1")
-    assert money(fd[col["Total en pesos"]]) == D("12400.00")
-    footer = rows[-1]
-    assert str(footer[0]).startswith("Total emitido")
+    assert money(fd[col["Total en moneda de origen"]]) == D("12.40")  # in dollars
+    ws = load_workbook(path)["Comprobantes"]
+    footer = next(r for r in ws.iter_rows() if str(r[0].value).startswith("Total emitido"))
     # EMITIDO only, in pesos: FA-1, FA-2, FD-1 (× 1000), ND-1 added; NC-1 subtracted.
-    assert [money(footer[col[n]]) for n in names[:4]] == [D("30.00"), D("430.00"), D("10.00"), D("470.00")]
+    sums = [money(subtotal_value(ws, footer[col[n]].value)) for n in names]
+    assert sums[:4] == [D("30.00"), D("430.00"), D("10.00"), D("470.00")]
     total = D("1340") + D("665") - D("393") + D("12400") + D("2420000") + D("1210000") + D("131")
-    assert money(footer[col["Total en pesos"]]) == total
+    assert sums[4] == total
 
 
 def test_comprobantes_marks_the_fce_and_its_payment_due_date(caso: Caso, writer: str) -> None:
@@ -333,7 +339,7 @@ def test_comprobantes_marks_the_fce_and_its_payment_due_date(caso: Caso, writer:
     vence = rows["FCE-2"][col["Vencimiento de pago"]]
     assert vence.value == datetime(2025, 9, 30) and vence.number_format == "dd/mm/yyyy"
     assert rows["FA-1"][col["Vencimiento de pago"]].value is None
-    assert ws.cell(1, col["Tributos"] + 1).comment is not None  # says it is the sum
+    assert ws.cell(1, col["Otros Tributos"] + 1).comment is not None  # says it is the sum
 
 
 # --- Resumen -----------------------------------------------------------------------------------------

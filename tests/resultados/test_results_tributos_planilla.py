@@ -19,6 +19,7 @@ from importer.cli.main import main
 from importer.dominio.comprobantes import EMITIDO, INVALIDO, VALIDO
 from importer.dominio.reloj import hoy_en_argentina
 from tests.conftest import valid_row, write_rows
+from tests.resultados.libro import subtotal_value
 
 HOY = hoy_en_argentina()
 HEADER = ["referencia", "tributo", "regimen", "base_imponible", "alicuota", "importe", "descripcion"]
@@ -74,18 +75,20 @@ def test_a_month_with_perceptions_emitted_in_the_sandbox(
     assert load_workbook(resultados).sheetnames[:3] == ["Resultados", "Tributos", "Comprobantes"]
 
     header, rows = sheet(resultados, "Tributos")
-    assert header == [*HEADER, "estado", "errores"]
-    assert [r[:7] for r in rows] == TRIBUTOS[1:]  # as typed
-    assert [r[7] for r in rows] == [EMITIDO, EMITIDO, EMITIDO, INVALIDO]
-    assert rows[0][8] is None and "ZZZ-9" in str(rows[3][8]) and "columna A (referencia)" in str(rows[3][8])
+    assert header == [HEADER[0], "estado", "errores", *HEADER[1:]]  # estado, errores after referencia
+    assert [r[:1] + r[3:] for r in rows] == TRIBUTOS[1:]  # as typed
+    assert [r[1] for r in rows] == [EMITIDO, EMITIDO, EMITIDO, INVALIDO]
+    assert rows[0][2] is None and "ZZZ-9" in str(rows[3][2]) and "columna A (referencia)" in str(rows[3][2])
 
     header, rows = sheet(resultados, "Comprobantes")
     col = {h: i for i, h in enumerate(header)}
     iibb = {r[col["Referencia"]]: r[col["Percepciones IIBB"]] for r in rows if r[col["Referencia"]]}
-    assert iibb == {"FA-1": 100, "FA-2": 50, "NC-1": 30}
+    assert iibb == {"FA-1": 100, "FA-2": 50, "NC-1": -30}  # a nota de crédito's, negative
     fa1 = next(r for r in rows if r[col["Referencia"]] == "FA-1")
-    assert Decimal(str(fa1[col["Total"]])) == Decimal("1310.00")  # 1000 + 210 + 100
-    assert rows[-1][col["Percepciones IIBB"]] == 120  # footer: 100 + 50 − 30
+    assert Decimal(str(fa1[col["Imp. Total"]])) == Decimal("1310.00")  # 1000 + 210 + 100
+    ws = load_workbook(resultados)["Comprobantes"]
+    footer = next(r for r in ws.iter_rows() if str(r[0].value).startswith("Total emitido"))
+    assert subtotal_value(ws, footer[col["Percepciones IIBB"]].value) == 120  # 100 + 50 − 30
 
     _, resumen = sheet(resultados, "Resumen")
     label = f"{HOY:%m/%Y} — Percepciones IIBB — Buenos Aires"
@@ -100,7 +103,7 @@ def test_a_month_with_perceptions_emitted_in_the_sandbox(
     assert main(["run", str(resultados), "--sandbox", "--rate", "0"]) == 1
     assert "Enviados en esta ejecución: 0" in capsys.readouterr().out
     _, again = sheet(resultados, "Tributos")
-    assert [r[7] for r in again] == [EMITIDO, EMITIDO, EMITIDO, INVALIDO]
+    assert [r[1] for r in again] == [EMITIDO, EMITIDO, EMITIDO, INVALIDO]
 
 
 def test_the_validation_report_has_the_tributos_sheet(
@@ -113,7 +116,7 @@ def test_the_validation_report_has_the_tributos_sheet(
     assert load_workbook(reporte).sheetnames == ["Resultados", "Tributos", "Errores", "Ejecución"]
     header, rows = sheet(reporte, "Tributos")
     # NC-1 is invalid for its CUIT: its perception row says so, pointing at the row to fix.
-    assert [r[7] for r in rows] == [VALIDO, VALIDO, INVALIDO, INVALIDO]
-    assert "NC-1" in str(rows[2][8]) and "Comprobantes fila 4" in str(rows[2][8])
-    cell = load_workbook(reporte)["Tributos"]["G5"]
+    assert [r[1] for r in rows] == [VALIDO, VALIDO, INVALIDO, INVALIDO]
+    assert "NC-1" in str(rows[2][2]) and "Comprobantes fila 4" in str(rows[2][2])
+    cell = load_workbook(reporte)["Tributos"]["I5"]
     assert cell.value == "-3 % CABA" and cell.data_type == "s" and cell.quotePrefix  # text, never a formula
