@@ -303,7 +303,9 @@ def _cantidad(value: object) -> Decimal:
 
 
 def _lines(c: Comprobante) -> list[tuple[Decimal, Decimal, str, Decimal]]:
-    return [(_cantidad(q), p.precio, ALICUOTA_IVA.lookup(p.alicuota) or "", Decimal(b)) for p, q, b in c.lineas]
+    return [
+        (_cantidad(q), p.precio, ALICUOTA_IVA.lookup(p.alicuota) or "", Decimal(b)) for p, q, b in c.lineas
+    ]
 
 
 def _letra(c: Comprobante) -> str:

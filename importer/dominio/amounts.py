@@ -15,7 +15,7 @@ must be able to compute that total in order to reject it (`LIMITE_IMPORTE`).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
 
 from importer.dominio.catalogs import ALICUOTA_TASA, ALICUOTAS_GRAVADAS
@@ -71,15 +71,14 @@ def compute_totals(
     `percepciones` are the perception amounts (already in cents): they add to the total as they are.
     """
     with localcontext(_CONTEXTO):
-        totales = _compute_totals(lines, letra)
         percibido = sum(percepciones, _CERO)
-        if not percibido:
-            return totales
-        percibido = round_cents(percibido)
-        return replace(totales, percepciones=percibido, total=totales.total + percibido)
+        return _compute_totals(lines, letra, round_cents(percibido) if percibido else ZERO)
 
 
-def _compute_totals(lines: Iterable[tuple[Decimal, Decimal, str, Decimal]], letra: str) -> Totales:
+def _compute_totals(
+    lines: Iterable[tuple[Decimal, Decimal, str, Decimal]], letra: str, percibido: Decimal
+) -> Totales:
+    """The totals, `percibido` (the perceptions, in cents; ZERO when none) included in the total."""
     exact: dict[str, Decimal] = {}
     for cantidad, precio, alicuota, bonificacion in lines:
         code = "0" if letra in ("C", "E") else alicuota
@@ -87,14 +86,26 @@ def _compute_totals(lines: Iterable[tuple[Decimal, Decimal, str, Decimal]], letr
     rounded = {code: round_cents(amount) for code, amount in exact.items()}
     if letra in ("C", "E"):
         neto_cero = round_cents(sum(exact.values(), _CERO))
-        return Totales(neto_cero=neto_cero, total=neto_cero)
+        return Totales(neto_cero=neto_cero, percepciones=percibido, total=_plus(neto_cero, percibido))
     neto = {code: rounded[code] for code in ALICUOTAS_GRAVADAS if code in rounded}
     iva = {code: round_cents(neto[code] * ALICUOTA_TASA[code] / _CIEN) for code in neto}
     neto_cero = rounded.get("0", ZERO)
     exento = rounded.get("-1", ZERO)
     no_gravado = rounded.get("-2", ZERO)
     total = sum(neto.values(), ZERO) + sum(iva.values(), ZERO) + neto_cero + exento + no_gravado
-    return Totales(neto=neto, iva=iva, neto_cero=neto_cero, exento=exento, no_gravado=no_gravado, total=total)
+    return Totales(
+        neto=neto,
+        iva=iva,
+        neto_cero=neto_cero,
+        exento=exento,
+        no_gravado=no_gravado,
+        percepciones=percibido,
+        total=_plus(total, percibido),
+    )
+
+
+def _plus(total: Decimal, percibido: Decimal) -> Decimal:
+    return total + percibido if percibido else total
 
 
 def comprobante_totals(comprobante) -> Totales:  # noqa: ANN001 - avoids an import cycle

@@ -100,9 +100,17 @@ def number_text(value: Number) -> str:
 
 
 def map_unique(values: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
-    """`values.map(fn)` calling `fn` once per distinct value (columns repeat values a lot)."""
-    table = {value: fn(value) for value in pd.unique(values)}
-    return values.map(table)
+    """`values.map(fn)` calling `fn` once per distinct value (columns repeat values a lot).
+
+    The rows take their result by integer code (`factorize`), not by hashing every cell again
+    in a dict `map`; the results get the dtype `map` would give them."""
+    if not len(values):
+        return values.map({})
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    out = pd.Series([fn(value) for value in uniques]).take(codes)
+    out.index = values.index
+    out.name = values.name
+    return out
 
 
 def display(value: object) -> str:

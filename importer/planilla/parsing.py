@@ -109,9 +109,13 @@ def parse_text(raw: pd.Series) -> Parsed:
     classes, blank = cell_kinds(raw)
     if blank.all():
         return _all_blank(raw)
-    text = classes.eq(kinds.TEXT) & ~blank
-    values = raw.where(text).str.strip() if text.any() else pd.Series(np.nan, index=raw.index, dtype=object)
-    values = values.astype(object)
+    text = (classes.eq(kinds.TEXT) & ~blank).to_numpy(dtype=bool)
+    trimmed = np.full(len(raw), np.nan, dtype=object)
+    if text.any():
+        # Each distinct text is trimmed once; the rows take theirs by code.
+        codes, uniques = pd.factorize(raw.to_numpy(dtype=object)[text])
+        trimmed[text] = np.array([value.strip() for value in uniques], dtype=object)[codes]
+    values = pd.Series(trimmed, index=raw.index, dtype=object)
     number = classes.eq(kinds.NUMBER)
     if number.any():
         values[number] = map_unique(raw[number], number_text)

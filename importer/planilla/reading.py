@@ -24,6 +24,7 @@ import pandas as pd
 from importer.dominio.problems import PlanillaError
 from importer.planilla.columnas_tributos import TRIBUTOS_SHEET
 from importer.planilla.csv_reader import read_csv
+from importer.planilla.memoria import release_freed_memory
 from importer.planilla.sheet_reader import ENGINES, HEADER_SEARCH_ROWS, SheetReader
 from importer.planilla.table import (  # noqa: F401 - MAX_CELL_CHARS, normalize_header re-exported
     KNOWN_COLUMNS,
@@ -98,6 +99,14 @@ def read_planilla(path: Path, *, engine: str = "calamine", max_rows: int = MAX_R
         )
         return _planilla(path, name, tabla, sha, None)
     check_signature(name, data)
+    try:
+        return _read_workbook(path, data, sha, max_rows, engine)
+    finally:
+        release_freed_memory()
+
+
+def _read_workbook(path: Path, data: bytes, sha: str, max_rows: int, engine: str) -> Planilla:
+    name = path.name
     with open_zip(name, data) as archive:
         check_archive(name, archive)
         hojas, shared = workbook_sheets(name, archive)

@@ -58,7 +58,13 @@ def _strings(s: pd.Series) -> pd.Series:
 def por_texto(rule: Callable[[str], bool]) -> Callable[[pd.Series], pd.Series]:
     """A text rule as a check run once per distinct non-empty cell: text columns repeat a few
     values on every row, and a string dtype conversion of the whole column costs more."""
-    return lambda s: parsing.map_unique(s.dropna(), lambda t: bool(rule(str(t)))).astype(bool)
+
+    def check(s: pd.Series) -> pd.Series:
+        codes, uniques = pd.factorize(s)  # empty cells are -1: they pass (pandera's ignore_na)
+        verdicts = np.array([bool(rule(str(text))) for text in uniques] + [True], dtype=bool)
+        return pd.Series(verdicts[codes], index=s.index)
+
+    return check
 
 
 _REFERENCIA = re.compile(REFERENCIA_FORMATO)
@@ -190,7 +196,8 @@ def _cell_checks(name: str) -> list[pa.Check]:
             pa.Check(por_texto(lambda t: _INVALID_TO_SEND.search(t) is None), error="texto.caracter_invalido")
         )
     if spec.kind == TEXT and spec.max_length and name != "descripcion":
-        checks.append(pa.Check(por_texto(lambda t, n=spec.max_length: len(t) <= n), error="texto.largo"))
+        longest = spec.max_length
+        checks.append(pa.Check(por_texto(lambda t: len(t) <= longest), error="texto.largo"))
     return checks
 
 

@@ -15,10 +15,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from defusedxml import DefusedXmlException
-from openpyxl.utils import get_column_letter
 
 from importer.dominio.problems import PlanillaError
 from importer.planilla.grid import Grid, from_rows
+from importer.planilla.letras_columna import get_column_letter
 from importer.planilla.xlsx_extent import MAX_COLUMNS, Extent, check_extent, outside
 from importer.planilla.xlsx_package import Hoja
 

@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pandas as pd
-from openpyxl.utils import get_column_letter
 
 from importer.dominio.problems import PlanillaError
 from importer.planilla.column_spec import ColumnSpec
 from importer.planilla.columnas_tributos import TRIBUTOS_BY_NAME, TRIBUTOS_NAMES, TRIBUTOS_REQUIRED
 from importer.planilla.columns import BY_NAME, NAMES, OUTPUT_COLUMNS, REQUIRED_NAMES
 from importer.planilla.grid import Grid, clean_column, filled
+from importer.planilla.letras_columna import get_column_letter
 from importer.planilla.sheet_reader import HEADER_SEARCH_ROWS
 from importer.planilla.xlsx_extent import too_many_rows
 from importer.planilla.xlsx_package import miles
@@ -131,7 +131,10 @@ def build_table(
             _as_shown(cells, filas, {row for row, col in percent if col == position + 1})
         columns[column] = cells
     datos = pd.DataFrame(columns, index=pd.Index(filas, name="fila", dtype="int64"), dtype=object)
-    datos = datos[datos.notna().any(axis=1)] if len(datos.columns) else datos
+    if len(datos.columns):
+        filled_rows = datos.notna().any(axis=1)
+        if not filled_rows.all():  # (a copy of the whole table only when some row is blank)
+            datos = datos[filled_rows]
     datos.index = pd.Index(datos.index.to_numpy(dtype="int64"), name="fila")
     # Counted after blank rows are dropped: the limit is on data rows, the same for every reader.
     if len(datos) > max_rows:

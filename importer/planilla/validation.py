@@ -36,6 +36,7 @@ from importer.planilla.grouping import (
     agrupar,
     heredar,
 )
+from importer.planilla.memoria import release_freed_memory
 from importer.planilla.mensajes import cell_message, row_message
 from importer.planilla.parsing import Parsed
 from importer.planilla.reglas import (  # noqa: F401 - documento_problemas, emails_validos re-exported
@@ -210,6 +211,10 @@ def validate_planilla(
         for n in NAMES
     }
     comprobantes = armar_comprobantes(agrupacion, columnas, fce_defaults)
+    # The parsed columns are done with: freed before the Tributos sheet and the fiscal rules,
+    # which would otherwise add their memory on top of them (the run's peak).
+    del parsed, values, celdas, columnas
+    release_freed_memory()
     tributos = _tributos(planilla, agrupacion, comprobantes)
     comprobantes = [
         replace(c, tributos=tributos.por_referencia[c.referencia])

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import defusedxml.ElementTree as safe_xml
-from openpyxl.utils import column_index_from_string, get_column_letter
 
 from importer.dominio.problems import PlanillaError
+from importer.planilla.letras_columna import column_index_from_string, get_column_letter
 from importer.planilla.xlsx_package import ZIP_READ_ERRORS, miles
 
 MAX_COLUMNS = 200  # the template has ~35 columns; the rest is room for the user's own
