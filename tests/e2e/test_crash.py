@@ -38,7 +38,7 @@ FAULTS = (
 )
 
 
-def _stored(datos: Path) -> list[dict]:
+def stored_in_sandbox(datos: Path) -> list[dict]:
     """Everything the sandbox holds for the sheet: the demo account of each punto de venta (pv 1
     and 2 of its Responsable Inscripto issuer), in emission order per account."""
     sandbox = Sandbox(datos=datos)
@@ -196,7 +196,7 @@ def test_killed_at_random_moments_every_comprobante_is_emitted_exactly_once(cras
             proc.wait()
             killed += 1
     assert killed == KILLS, "the runs ended before they could be killed: the test proves little"
-    emitted_while_killing = len(_stored(datos))
+    emitted_while_killing = len(stored_in_sandbox(datos))
     assert emitted_while_killing < N, "all was emitted before the last kill: make the sheet longer"
     codes = []
     for _ in range(12):  # resume until done (exit 3 = stopped, resumable)
@@ -206,7 +206,7 @@ def test_killed_at_random_moments_every_comprobante_is_emitted_exactly_once(cras
             break
     assert codes[-1] == 0, (codes, done.stdout[-2000:], done.stderr[-2000:])
 
-    stored = _stored(datos)
+    stored = stored_in_sandbox(datos)
     refs = sorted(c["external_reference"] for c in stored)
     expected = sorted({f"C-{i:02d}" for i in range(N)})
     assert refs == expected, "every comprobante exactly once in the sandbox's own store"
@@ -256,5 +256,5 @@ def test_ctrl_c_settles_the_request_in_flight_saves_and_exits_130(crash_env):
             break
         done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=240)
     assert done.returncode == 0, done.stdout[-2000:]
-    refs = sorted(c["external_reference"] for c in _stored(datos))
+    refs = sorted(c["external_reference"] for c in stored_in_sandbox(datos))
     assert refs == sorted({f"C-{i:02d}" for i in range(N)})

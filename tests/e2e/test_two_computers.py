@@ -14,9 +14,8 @@ from datetime import date
 import pytest
 
 from importer.dominio.reloj import hoy_en_argentina
-from importer.sandbox import Sandbox
 from tests.conftest import valid_row, write_rows
-from tests.e2e.test_crash import emitted_caes, free_port, wait_listening
+from tests.e2e.test_crash import emitted_caes, free_port, stored_in_sandbox, wait_listening
 
 pytestmark = pytest.mark.slow
 
@@ -70,7 +69,7 @@ def test_two_computers_at_once_emit_each_comprobante_once(tmp_path):
     for proc, (out, err) in zip(procs, outputs, strict=True):
         assert proc.returncode == 0, (out[-2000:], err[-2000:])
         assert "Traceback" not in err
-    stored = Sandbox(datos=datos).comprobantes()
+    stored = stored_in_sandbox(datos)  # the demo account of each punto de venta (1 and 2)
     refs = sorted(c["external_reference"] for c in stored)
     assert refs == [f"R-{i:02d}" for i in range(N)], f"{len(stored)} stored for {N} comprobantes"
     truth = {c["external_reference"]: c["cae"] for c in stored}
