@@ -15,7 +15,12 @@ comprobante. Every API request counts for `--rate`, so the listings set a ceilin
 per account: with one date, 250 comprobantes cost 253 requests (ceiling 9.88 cbte/s); with five,
 261 (9.58). The ceiling is printed beside each figure. Goal: aggregate ≥ 38 cbte/s.
 
-Usage: python benchmarks/bench_accounts.py [N] [--fechas K]
+The simulator runs in this process by default. With `--simulador-aparte` it runs as its own
+process (`tf-import sandbox`), as TusFacturas runs on its own servers: then the client's streams do
+not share Python's interpreter lock with the simulator's threads, which is what a real run sees.
+Requests are then counted on the client side (every POST of the API client).
+
+Usage: python benchmarks/bench_accounts.py [N] [--fechas K] [--simulador-aparte]
        (default N = 250 per account, K = 1 date; with K dates the comprobantes are spread over the
        K days up to today)
 """
@@ -24,9 +29,13 @@ from __future__ import annotations
 
 import argparse
 import resource
+import socket
+import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -40,6 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from importer.cli.simulador import SimuladorIntegrado  # noqa: E402
 from importer.dominio.errores import ExitCode  # noqa: E402
 from importer.dominio.reloj import hoy_en_argentina  # noqa: E402
+from importer.emision.api import TusFacturasClient  # noqa: E402
 from importer.emision.opciones import Dependencias, OpcionesEmision  # noqa: E402
 from importer.emision.servicio import emitir  # noqa: E402
 from importer.planilla.columns import NAMES  # noqa: E402
@@ -126,6 +136,92 @@ class Medida:
     cpu: float = 0.0  # this process's CPU seconds in the emission window (client and sandbox)
 
 
+class _Contados(TusFacturasClient):
+    """The API client, counting its requests by endpoint (shared by the streams' threads)."""
+
+    cuenta: Counter[str] = Counter()
+    lock = threading.Lock()
+
+    def _post(self, path: str, body: dict, read_timeout: float):  # noqa: ANN202
+        with self.lock:
+            self.cuenta[path.split("/")[-1]] += 1
+        return super()._post(path, body, read_timeout)
+
+
+def _puerto_libre() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def _simulador_aparte(folder: Path, archivo: Path) -> Iterator[str]:
+    port = _puerto_libre()
+    cmd = [sys.executable, "-m", "importer", "sandbox", "--port", str(port), "--cuentas", str(archivo)]
+    cmd += ["--fallas", "demora=0.02", "--verificar-totales", "--datos", str(folder / "sandbox")]
+    cmd += ["--hoy", f"{HOY:%d/%m/%Y}"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(300):
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}/app/api/v2"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def medir_aparte(
+    folder: Path, cuentas: tuple[tuple[str, str, int, str], ...], n: int, fechas: tuple[date, ...]
+) -> Medida:
+    """The same emission against the simulator in its own process."""
+    folder.mkdir(parents=True)
+    archivo = cuentas_toml(folder / "cuentas.toml", cuentas)
+    libro = planilla(folder / "mes.xlsx", cuentas, n, fechas)
+    medida = Medida()
+
+    @contextmanager
+    def cronometro(_total: int) -> Iterator[None]:
+        start, cpu = time.perf_counter(), _cpu()
+        try:
+            yield
+        finally:
+            medida.emision = time.perf_counter() - start
+            medida.cpu = _cpu() - cpu
+
+    _Contados.cuenta = Counter()
+    with _simulador_aparte(folder, archivo) as url:
+        opciones = OpcionesEmision(
+            datos=folder / "datos",
+            sandbox=True,
+            base_url=url,
+            estado=folder / "registro.sqlite",
+            pdf_dir=folder / "pdf",
+            resultados=folder / "resultados.xlsx",
+            hoy=HOY,
+            rate=RATE,
+            timeout=60,
+            margen=5,
+            cuentas=archivo,
+        )
+        deps = Dependencias(
+            simulador=SimuladorIntegrado(),
+            emitiendo=cronometro,
+            ajustes=dict,
+            cliente=lambda base, cred, timeout: _Contados(base, cred, timeout=timeout),
+        )
+        start = time.perf_counter()
+        resultado = emitir(libro, opciones, deps)
+        medida.total = time.perf_counter() - start
+    medida.pedidos = {k: v for k, v in _Contados.cuenta.items() if k != "topecf"}
+    medida.descargas = medida.pedidos.get("nuevo", 0)  # one PDF per emission, not counted by _post
+    assert resultado.codigo == ExitCode.OK, resultado.cuentas
+    assert medida.pedidos.get("nuevo") == n * len(cuentas), medida.pedidos
+    return medida
+
+
 def medir(
     folder: Path, cuentas: tuple[tuple[str, str, int, str], ...], n: int, fechas: tuple[date, ...]
 ) -> Medida:
@@ -194,7 +290,7 @@ def mostrar(titulo: str, m: Medida, cuentas: int, n: int, fechas: int) -> float:
         f"({cuentas} × {fechas}; uno antes de enviar y uno para verificar)"
     )
     print(f"    descargas de PDF (no cuentan para --rate): {m.descargas}")
-    print(f"    CPU de este proceso (cliente y simulador) mientras emitía: {m.cpu:.1f} s")
+    print(f"    CPU de este proceso (con el simulador, si corre en él) mientras emitía: {m.cpu:.1f} s")
     print(f"    proceso completo (leer, validar, emitir, libro de resultados): {m.total:.1f} s")
     return rate
 
@@ -203,17 +299,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("n", nargs="?", type=int, default=250, help="comprobantes por cuenta")
     parser.add_argument("--fechas", type=int, default=1, help="fechas distintas (hasta hoy)")
+    parser.add_argument(
+        "--simulador-aparte", action="store_true", help="el simulador en su propio proceso, como la API real"
+    )
     args = parser.parse_args()
+    medir_con = medir_aparte if args.simulador_aparte else medir
     n, fechas = args.n, tuple(HOY - timedelta(days=d) for d in range(args.fechas - 1, -1, -1))
     print(
         f"Varias cuentas a la vez: {n} comprobantes por cuenta en {len(fechas)} "
         f"{'fecha' if len(fechas) == 1 else 'fechas'}, --rate {RATE:g} por cuenta, "
         "20 ms de latencia del servidor"
+        + (", simulador en otro proceso" if args.simulador_aparte else ", simulador en este proceso")
     )
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        sola = mostrar("una cuenta sola", medir(folder / "sola", CUENTAS[:1], n, fechas), 1, n, len(fechas))
-        todas = medir(folder / "juntas", CUENTAS, n, fechas)
+        sola = mostrar(
+            "una cuenta sola", medir_con(folder / "sola", CUENTAS[:1], n, fechas), 1, n, len(fechas)
+        )
+        todas = medir_con(folder / "juntas", CUENTAS, n, fechas)
         juntas = mostrar(f"{len(CUENTAS)} cuentas a la vez", todas, len(CUENTAS), n, len(fechas))
     print(
         f"  Total agregado: {juntas:.2f} cbte/s (meta ≥ {GOAL:g}); una cuenta sola: {sola:.2f} cbte/s; "
