@@ -16,25 +16,34 @@ POST that may have reached the server is never re-sent by any retry helper.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
 from urllib3.util.retry import Retry
 
 from importer.dominio.formato import es_loopback, fecha_texto
+
+# The classification of answers lives in clasificacion.py; callers import these names from here.
+from importer.emision.clasificacion import (  # noqa: F401 - re-exported
+    MESSAGE_RULES,
+    NOT_FOUND,
+    EmissionResult,
+    LookupFailed,
+    Outcome,
+    as_list,
+    classify_emission,
+    plain_text,
+)
 from importer.emision.secrets import Credentials, mask_secrets
 
 logger = logging.getLogger(__name__)
@@ -51,169 +60,6 @@ LOOKUP_TIMEOUT = 60.0
 LISTING_PAGE = 1000  # consulta_avanzada's largest page
 MAX_LISTING_PAGES = 1000  # a million comprobantes in one day: beyond that the answer is not sane
 USER_AGENT = "tf-import"
-
-
-class Outcome(StrEnum):
-    EMITTED = "emitted"
-    REJECTED = "rejected"
-    RETRY = "retry"
-    IN_DOUBT = "in_doubt"
-    STOP = "stop"
-
-
-@dataclass(frozen=True)
-class EmissionResult:
-    outcome: Outcome
-    reason: str  # short slug: "ok", "http_429", "afip_caido", "timeout", "datos", …
-    errores: tuple[str, ...] = ()
-    body: dict[str, Any] = field(default_factory=dict)
-    http_status: int | None = None
-    retry_after: float | None = None  # seconds suggested before trying again
-
-    def text(self, key: str) -> str:
-        value = self.body.get(key)
-        return "" if value is None else str(value).strip()
-
-    @property
-    def cae(self) -> str:
-        return self.text("cae")
-
-    @property
-    def comprobante_nro(self) -> str:
-        return self.text("comprobante_nro")
-
-
-# How TusFacturas says "no such comprobante" (undocumented for consulta; the sandbox's wording and
-# the queue pages' "No se han encontrado comprobantes."). Any other error is a failed lookup.
-NOT_FOUND = r"no existe|no se (han )?encontr|no hay comprobantes"
-
-
-class LookupFailed(Exception):
-    """A lookup endpoint did not give a usable answer (Spanish message)."""
-
-
-# --- classification table ----------------------------------------------------------------------
-# (pattern in the joined error texts, outcome, reason). First match wins; texts are compared
-# lower-cased and without accents so small wording changes still match.
-MESSAGE_RULES: tuple[tuple[str, Outcome, str], ...] = (
-    (r"servicios de facturacion de (afip|arca) estan presentando errores", Outcome.RETRY, "afip_caido"),
-    (r"no devolvio el cae", Outcome.IN_DOUBT, "sin_cae"),
-    (r"existe en (arca|afip) pero no en tusfacturas", Outcome.IN_DOUBT, "existe_en_afip"),
-    (r"ejbtransactionrolledback", Outcome.IN_DOUBT, "afip_interno"),
-    (r"cbtefch debe estar comprendido", Outcome.REJECTED, "fecha_fuera_de_rango"),
-    (r"\b10016\b", Outcome.IN_DOUBT, "numeracion"),
-    (r"certificado|no se puede establecer la comunicacion con (arca|afip)", Outcome.STOP, "certificado"),
-    (r"computador no autorizado|validaciondetoken|lista de relaciones", Outcome.STOP, "delegacion"),
-    (
-        r"punto de venta no se encuentra habilitado|dado de alta y ser del tipo rece"
-        r"|no existe en (los )?webservices",
-        Outcome.STOP,
-        "punto_de_venta",
-    ),
-    (r"no autorizado a emitir comprobantes", Outcome.STOP, "no_autorizado"),
-    (
-        r"suscripcion|abono vencido|sin cuota|limite de comprobantes|plan vencido|cuenta suspendida",
-        Outcome.STOP,
-        "suscripcion",
-    ),
-    (r"credenciales|usertoken|apitoken|apikey|acceso denegado|no autorizado", Outcome.STOP, "credenciales"),
-    (r"en cola|encolad", Outcome.STOP, "cola"),
-)
-
-
-def _as_list(value: object) -> list[object]:
-    """A list field of an answer, whatever the server put there."""
-    if isinstance(value, list):
-        return value
-    return [] if value in (None, "") else [value]
-
-
-def _plain(text: str) -> str:
-    import unicodedata
-
-    text = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-
-
-def _exception_outcome(exc: BaseException) -> tuple[Outcome, str]:
-    """Was the request possibly received? Only a failure to connect proves it was not."""
-    if isinstance(exc, requests.ConnectTimeout):
-        return Outcome.RETRY, "sin_conexion"
-    if isinstance(exc, requests.ConnectionError):
-        reason = exc.args[0] if exc.args else None
-        if isinstance(reason, MaxRetryError):
-            reason = reason.reason
-        if isinstance(reason, (NewConnectionError, ConnectTimeoutError)):
-            return Outcome.RETRY, "sin_conexion"
-        return Outcome.IN_DOUBT, "conexion_cortada"
-    if isinstance(exc, requests.Timeout):
-        return Outcome.IN_DOUBT, "timeout"
-    return Outcome.IN_DOUBT, "error_de_red"
-
-
-def classify_emission(
-    status: int | None, text: str | None, exc: BaseException | None = None
-) -> EmissionResult:
-    """The outcome of one `facturacion/nuevo` request (see the module docstring)."""
-    if exc is not None:
-        outcome, reason = _exception_outcome(exc)
-        return EmissionResult(outcome, reason, (mask_secrets(type(exc).__name__),))
-    if status is None:  # a caller's mistake, never an answer from the server
-        raise ValueError("classify_emission needs the HTTP status or the exception")
-    if status == 429:
-        return EmissionResult(
-            Outcome.RETRY, "http_429", ("Demasiados pedidos por segundo (HTTP 429)",), http_status=status
-        )
-    if status in (401, 403):
-        return EmissionResult(
-            Outcome.STOP, "credenciales", (f"Acceso denegado (HTTP {status})",), http_status=status
-        )
-    if status in (404, 405):
-        return EmissionResult(
-            Outcome.STOP, "url", (f"La URL de la API no es válida (HTTP {status})",), http_status=status
-        )
-    if status == 400:
-        return EmissionResult(
-            Outcome.REJECTED, "http_400", ("TusFacturas rechazó el pedido (HTTP 400)",), http_status=status
-        )
-    if status != 200:
-        return EmissionResult(
-            Outcome.IN_DOUBT, f"http_{status}", (f"Respuesta HTTP {status}",), http_status=status
-        )
-    try:
-        body = json.loads(text or "")
-    except ValueError:
-        return EmissionResult(
-            Outcome.IN_DOUBT, "respuesta_ilegible", ("Respuesta ilegible de TusFacturas",), http_status=status
-        )
-    if not isinstance(body, dict):
-        return EmissionResult(
-            Outcome.IN_DOUBT, "respuesta_ilegible", ("Respuesta ilegible de TusFacturas",), http_status=status
-        )
-    errores = tuple(str(e).strip() for e in _as_list(body.get("errores")) if str(e).strip())
-    if str(body.get("mantenimiento", "")).strip() == "1":
-        return EmissionResult(Outcome.RETRY, "mantenimiento", errores, body, status)
-    flag = str(body.get("error", "")).strip().upper()
-    if flag == "N":
-        return EmissionResult(Outcome.EMITTED, "ok", errores, body, status)
-    if flag != "S":  # not TusFacturas' answer shape (a proxy or gateway): it proves nothing
-        return EmissionResult(
-            Outcome.IN_DOUBT, "respuesta_ilegible", ("Respuesta inesperada de TusFacturas",), body, status
-        )
-    if str(body.get("requiere_fec", "")).strip().upper() == "SI":
-        return EmissionResult(Outcome.REJECTED, "requiere_fce", errores, body, status)
-    details = " ".join(
-        str(d.get("code", "")) + " " + str(d.get("text", ""))
-        for d in _as_list(body.get("error_details"))
-        if isinstance(d, dict)
-    )
-    joined = _plain(" ".join(errores) + " " + details)
-    for pattern, outcome, reason in MESSAGE_RULES:
-        if re.search(pattern, joined):
-            return EmissionResult(outcome, reason, errores, body, status)
-    return EmissionResult(
-        Outcome.REJECTED, "datos", errores or ("TusFacturas rechazó el comprobante",), body, status
-    )
 
 
 # --- the client --------------------------------------------------------------------------------
@@ -311,8 +157,8 @@ class TusFacturasClient:
                 },
             )
             if str(data.get("error", "")).strip().upper() != "N":
-                text = " ".join(str(e) for e in _as_list(data.get("errores")))
-                if re.search(NOT_FOUND, _plain(text)):
+                text = " ".join(str(e) for e in as_list(data.get("errores")))
+                if re.search(NOT_FOUND, plain_text(text)):
                     return found
                 raise LookupFailed(f"consulta_avanzada: {mask_secrets(text) or 'error'}")
             items = data.get("comprobantes") or []
@@ -341,8 +187,8 @@ class TusFacturasClient:
                 },
             )
             if str(data.get("error", "")).strip().upper() != "N":
-                text = " ".join(str(e) for e in _as_list(data.get("errores")))
-                if re.search(NOT_FOUND, _plain(text)) and len(found) >= total:
+                text = " ".join(str(e) for e in as_list(data.get("errores")))
+                if re.search(NOT_FOUND, plain_text(text)) and len(found) >= total:
                     return found
                 raise LookupFailed(f"consulta_avanzada: {mask_secrets(text) or 'error'}")
             items = [i for i in data.get("comprobantes") or [] if isinstance(i, dict)]
@@ -394,8 +240,8 @@ class TusFacturasClient:
             },
         )
         if str(data.get("error", "")).strip().upper() != "N":
-            text = " ".join(str(e) for e in _as_list(data.get("errores")))
-            if re.search(NOT_FOUND, _plain(text)):
+            text = " ".join(str(e) for e in as_list(data.get("errores")))
+            if re.search(NOT_FOUND, plain_text(text)):
                 return None
             raise LookupFailed(f"consulta: {mask_secrets(text) or 'error'}")
         return data
@@ -405,7 +251,7 @@ class TusFacturasClient:
         body = {"cuit": int(cuit) if cuit.isdigit() else cuit, "fecha": fecha_texto(fecha)}
         data = self._lookup("facturacion/requiere_fec", body)
         if str(data.get("error", "")).strip().upper() != "N":
-            text = " ".join(str(e) for e in _as_list(data.get("errores")))
+            text = " ".join(str(e) for e in as_list(data.get("errores")))
             raise LookupFailed(f"requiere_fec: {mask_secrets(text) or 'error'}")
         try:
             importe: Decimal | None = Decimal(str(data.get("importe_desde")).strip())
@@ -421,7 +267,7 @@ class TusFacturasClient:
         to the cent; raises LookupFailed when there is no usable positive amount."""
         data = self._lookup("facturacion/topecf", {})
         if str(data.get("error", "")).strip().upper() != "N":
-            text = " ".join(str(e) for e in _as_list(data.get("errores")))
+            text = " ".join(str(e) for e in as_list(data.get("errores")))
             raise LookupFailed(f"topecf: {mask_secrets(text) or 'error'}")
         try:
             monto = Decimal(str(data.get("monto")).strip())
