@@ -245,23 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--sandbox", action="store_true", help="usa el simulador local de TusFacturas (sin validez fiscal)"
     )
-    p.add_argument(
-        "--base-url", metavar="URL", help="URL de la API (por defecto TUSFACTURAS_BASE_URL o la oficial)"
-    )
-    p.add_argument(
-        "--rate",
-        type=number(0, 1000),
-        default=2.0,
-        metavar="N",
-        help="máximo de pedidos por segundo (por defecto 2; 0 = sin límite)",
-    )
-    p.add_argument(
-        "--timeout",
-        type=number(1, 3600, unit=" segundos"),
-        default=180.0,
-        metavar="S",
-        help="segundos de espera por cada emisión (por defecto 180; AFIP puede tardar 90)",
-    )
+    add_api_options(p)
     p.add_argument(
         "--sin-verificar-referencias",
         action="store_true",
@@ -378,6 +362,27 @@ def _add_validation_options(p: argparse.ArgumentParser) -> None:
         choices=("calamine", "openpyxl"),
         default="calamine",
         help="lector de Excel (por defecto calamine, el más rápido)",
+    )
+
+
+def add_api_options(p: argparse.ArgumentParser) -> None:
+    """Where and how fast to emit: the options `run` and `web` share."""
+    p.add_argument(
+        "--base-url", metavar="URL", help="URL de la API (por defecto TUSFACTURAS_BASE_URL o la oficial)"
+    )
+    p.add_argument(
+        "--rate",
+        type=number(0, 1000),
+        default=2.0,
+        metavar="N",
+        help="máximo de pedidos por segundo por cuenta (por defecto 2; 0 = sin límite)",
+    )
+    p.add_argument(
+        "--timeout",
+        type=number(1, 3600, unit=" segundos"),
+        default=180.0,
+        metavar="S",
+        help="segundos de espera por cada emisión (por defecto 180; AFIP puede tardar 90)",
     )
 
 

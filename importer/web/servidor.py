@@ -25,7 +25,7 @@ HOST = "127.0.0.1"  # loopback only, whatever the options say
 
 
 def add_web_arguments(p: argparse.ArgumentParser) -> None:
-    from importer.cli.main import number
+    from importer.cli.main import add_api_options, number
 
     p.add_argument(
         "--port",
@@ -41,25 +41,9 @@ def add_web_arguments(p: argparse.ArgumentParser) -> None:
         "carpeta de datos de tf-import)",
     )
     p.add_argument("--no-abrir", action="store_true", help="no abre el navegador; solo muestra la dirección")
-    p.add_argument(
-        "--base-url", metavar="URL", help="URL de la API (por defecto TUSFACTURAS_BASE_URL o la oficial)"
-    )
+    add_api_options(p)
     p.add_argument("--cuentas", type=Path, metavar="RUTA", help="archivo de cuentas (TOML)")
     p.add_argument("--estado", type=Path, metavar="RUTA", help="archivo del registro de emisiones (SQLite)")
-    p.add_argument(
-        "--rate",
-        type=number(0, 1000),
-        default=2.0,
-        metavar="N",
-        help="máximo de pedidos por segundo al emitir (por defecto 2; 0 = sin límite)",
-    )
-    p.add_argument(
-        "--timeout",
-        type=number(1, 3600, unit=" segundos"),
-        default=180.0,
-        metavar="S",
-        help="segundos de espera por cada emisión (por defecto 180; AFIP puede tardar 90)",
-    )
     p.add_argument(
         "--pdf-dir",
         type=Path,
