@@ -41,6 +41,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
 
@@ -173,14 +174,13 @@ def _simulador_aparte(folder: Path, archivo: Path) -> Iterator[str]:
         proc.wait(timeout=10)
 
 
-def medir_aparte(
-    folder: Path, cuentas: tuple[tuple[str, str, int, str], ...], n: int, fechas: tuple[date, ...]
-) -> Medida:
-    """The same emission against the simulator in its own process."""
+def _preparar(folder: Path, cuentas: tuple[tuple[str, str, int, str], ...], n: int, fechas: tuple[date, ...]):  # noqa: ANN202
     folder.mkdir(parents=True)
-    archivo = cuentas_toml(folder / "cuentas.toml", cuentas)
-    libro = planilla(folder / "mes.xlsx", cuentas, n, fechas)
-    medida = Medida()
+    return cuentas_toml(folder / "cuentas.toml", cuentas), planilla(folder / "mes.xlsx", cuentas, n, fechas)
+
+
+def _emitir(folder: Path, archivo: Path, libro: Path, url: str, medida: Medida, **deps: Any) -> ExitCode:
+    """`tf-import run LIBRO --sandbox --base-url URL --cuentas ARCHIVO`, timing the emission alone."""
 
     @contextmanager
     def cronometro(_total: int) -> Iterator[None]:
@@ -191,33 +191,45 @@ def medir_aparte(
             medida.emision = time.perf_counter() - start
             medida.cpu = _cpu() - cpu
 
+    opciones = OpcionesEmision(
+        datos=folder / "datos",
+        sandbox=True,
+        base_url=url,
+        estado=folder / "registro.sqlite",
+        pdf_dir=folder / "pdf",
+        resultados=folder / "resultados.xlsx",
+        hoy=HOY,
+        rate=RATE,
+        timeout=60,
+        margen=5,
+        cuentas=archivo,
+    )
+    dependencias = Dependencias(simulador=SimuladorIntegrado(), emitiendo=cronometro, ajustes=dict, **deps)
+    start = time.perf_counter()
+    resultado = emitir(libro, opciones, dependencias)
+    medida.total = time.perf_counter() - start
+    return resultado.codigo
+
+
+def medir_aparte(
+    folder: Path, cuentas: tuple[tuple[str, str, int, str], ...], n: int, fechas: tuple[date, ...]
+) -> Medida:
+    """The same emission against the simulator in its own process."""
+    archivo, libro = _preparar(folder, cuentas, n, fechas)
+    medida = Medida()
     _Contados.cuenta = Counter()
     with _simulador_aparte(folder, archivo) as url:
-        opciones = OpcionesEmision(
-            datos=folder / "datos",
-            sandbox=True,
-            base_url=url,
-            estado=folder / "registro.sqlite",
-            pdf_dir=folder / "pdf",
-            resultados=folder / "resultados.xlsx",
-            hoy=HOY,
-            rate=RATE,
-            timeout=60,
-            margen=5,
-            cuentas=archivo,
+        codigo = _emitir(
+            folder,
+            archivo,
+            libro,
+            url,
+            medida,
+            cliente=lambda base, cred, t: _Contados(base, cred, timeout=t),
         )
-        deps = Dependencias(
-            simulador=SimuladorIntegrado(),
-            emitiendo=cronometro,
-            ajustes=dict,
-            cliente=lambda base, cred, timeout: _Contados(base, cred, timeout=timeout),
-        )
-        start = time.perf_counter()
-        resultado = emitir(libro, opciones, deps)
-        medida.total = time.perf_counter() - start
     medida.pedidos = {k: v for k, v in _Contados.cuenta.items() if k != "topecf"}
     medida.descargas = medida.pedidos.get("nuevo", 0)  # one PDF per emission, not counted by _post
-    assert resultado.codigo == ExitCode.OK, resultado.cuentas
+    assert codigo == ExitCode.OK, codigo
     assert medida.pedidos.get("nuevo") == n * len(cuentas), medida.pedidos
     return medida
 
@@ -226,43 +238,15 @@ def medir(
     folder: Path, cuentas: tuple[tuple[str, str, int, str], ...], n: int, fechas: tuple[date, ...]
 ) -> Medida:
     """One `tf-import run`-like emission of n comprobantes per account against a fresh sandbox."""
-    folder.mkdir(parents=True)
-    archivo = cuentas_toml(folder / "cuentas.toml", cuentas)
-    libro = planilla(folder / "mes.xlsx", cuentas, n, fechas)
+    archivo, libro = _preparar(folder, cuentas, n, fechas)
     medida = Medida()
-
-    @contextmanager
-    def cronometro(_total: int) -> Iterator[None]:
-        start, cpu = time.perf_counter(), _cpu()
-        try:
-            yield
-        finally:
-            medida.emision = time.perf_counter() - start
-            medida.cpu = _cpu() - cpu
-
     registradas = [emisor(cuit, pv, cond, nombre) for nombre, cuit, pv, cond in cuentas]
     with Sandbox(FaultPlan.parse("demora=0.02"), hoy=HOY, cuentas=registradas, check_totals=True) as sb:
-        opciones = OpcionesEmision(
-            datos=folder / "datos",
-            sandbox=True,
-            base_url=sb.base_url,
-            estado=folder / "registro.sqlite",
-            pdf_dir=folder / "pdf",
-            resultados=folder / "resultados.xlsx",
-            hoy=HOY,
-            rate=RATE,
-            timeout=60,
-            margen=5,
-            cuentas=archivo,
-        )
-        deps = Dependencias(simulador=SimuladorIntegrado(), emitiendo=cronometro, ajustes=dict)
-        start = time.perf_counter()
-        resultado = emitir(libro, opciones, deps)
-        medida.total = time.perf_counter() - start
+        codigo = _emitir(folder, archivo, libro, sb.base_url, medida)
         medida.pedidos = {e.split("/")[-1]: sb.requests_count(e) for e in ENDPOINTS}
         medida.descargas = sb.requests_count() - sum(medida.pedidos.values())
         emitidos = sum(len(sb.comprobantes(e.credentials)) for e in registradas)
-    assert resultado.codigo == ExitCode.OK, resultado.cuentas
+    assert codigo == ExitCode.OK, codigo
     assert emitidos == n * len(cuentas), emitidos
     return medida
 
