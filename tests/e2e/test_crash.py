@@ -62,38 +62,38 @@ def wait_listening(port: int, timeout: float = 15.0) -> None:
     raise AssertionError("the sandbox did not start")
 
 
+def fila_ab(i: int, **header: object) -> dict:
+    """The i-th comprobante's first row: every fourth a Factura B to a consumidor final, the others
+    Facturas A, to a Responsable Inscripto or (odd i) a monotributista."""
+    if i % 4 == 0:
+        return valid_row(
+            **header,
+            tipo="FACTURA B",
+            cliente_documento_tipo="DNI",
+            cliente_documento_nro="28033514",
+            cliente_razon_social="Juana Pérez",
+            cliente_condicion_iva="CF",
+            precio_unitario=1000 + i,
+        )
+    customer = (
+        {
+            "cliente_documento_nro": CUIT_CLIENTE_2,
+            "cliente_razon_social": "Juan Pérez",
+            "cliente_condicion_iva": "M",
+        }
+        if i % 2
+        else {}
+    )
+    return valid_row(**header, precio_unitario=500 + i, **customer)
+
+
 def planilla_rows(hoy: date) -> list[dict]:
     rows = []
     for i in range(N):
         pv = 1 if i % 3 else 2
         ref = f"C-{i:02d}"
-        if i % 4 == 0:
-            rows.append(
-                valid_row(
-                    referencia=ref,
-                    punto_venta=pv,
-                    fecha=hoy,
-                    tipo="FACTURA B",
-                    cliente_documento_tipo="DNI",
-                    cliente_documento_nro="28033514",
-                    cliente_razon_social="Juana Pérez",
-                    cliente_condicion_iva="CF",
-                    precio_unitario=1000 + i,
-                )
-            )
-        else:
-            customer = (
-                {
-                    "cliente_documento_nro": CUIT_CLIENTE_2,
-                    "cliente_razon_social": "Juan Pérez",
-                    "cliente_condicion_iva": "M",
-                }
-                if i % 2
-                else {}
-            )
-            rows.append(
-                valid_row(referencia=ref, punto_venta=pv, fecha=hoy, precio_unitario=500 + i, **customer)
-            )
+        rows.append(fila_ab(i, referencia=ref, punto_venta=pv, fecha=hoy))
+        if i % 4:  # the Facturas A have a second line, whose header is inherited
             rows.append(
                 {
                     "referencia": ref,
@@ -102,7 +102,7 @@ def planilla_rows(hoy: date) -> list[dict]:
                     "precio_unitario": 100,
                     "alicuota_iva": "10.5",
                 }
-            )  # header inherited
+            )
     return rows
 
 

@@ -33,8 +33,8 @@ from importer.emision.runner import pdf_name
 from importer.sandbox import Sandbox
 from importer.sandbox.emisores import demo_credentials
 from importer.sandbox.server import DEMO_CREDENTIALS
-from tests.conftest import CUIT_CLIENTE_2, valid_row, write_rows
-from tests.e2e.test_crash import FAULTS, free_port, wait_listening
+from tests.conftest import valid_row, write_rows
+from tests.e2e.test_crash import FAULTS, fila_ab, free_port, wait_listening
 
 KILLS = int(os.environ.get("TF_IMPORT_CRASH_KILLS", "20"))
 SEED, SANDBOX_SEED = 20261202, 13  # with the printed kill times, what reproduces a failure
@@ -95,41 +95,9 @@ def planilla_rows(hoy: date) -> list[dict]:
                         precio_unitario=700 + i,
                     )
                 )
-            elif i % 4 == 0:
-                rows.append(
-                    valid_row(
-                        referencia=ref,
-                        emisor_cuit=cuit,
-                        punto_venta=pv,
-                        fecha=fecha,
-                        tipo="FACTURA B",
-                        cliente_documento_tipo="DNI",
-                        cliente_documento_nro="28033514",
-                        cliente_razon_social="Juana Pérez",
-                        cliente_condicion_iva="CF",
-                        precio_unitario=1000 + i,
-                    )
-                )
             else:
-                customer = (
-                    {
-                        "cliente_documento_nro": CUIT_CLIENTE_2,
-                        "cliente_razon_social": "Juan Pérez",
-                        "cliente_condicion_iva": "M",
-                    }
-                    if i % 2
-                    else {}
-                )
-                rows.append(
-                    valid_row(
-                        referencia=ref,
-                        emisor_cuit=cuit,
-                        punto_venta=pv,
-                        fecha=fecha,
-                        precio_unitario=500 + i,
-                        **customer,
-                    )
-                )
+                rows.append(fila_ab(i, referencia=ref, emisor_cuit=cuit, punto_venta=pv, fecha=fecha))
+            if condicion != "M" and i % 4:
                 rows.append(
                     {
                         "referencia": ref,
